@@ -24,6 +24,25 @@ std::string Escape(std::string_view s) {
 
 std::string Folded(std::string_view s) { return Escape(AsciiLower(s)); }
 
+// Registry key path in canonical form: root spelled out, lower-cased, no
+// trailing backslash ("HKLM\Software\" → "hkey_local_machine\software").
+std::string RegistryPathIdentity(std::string_view path) {
+  std::string p = AsciiLower(path);
+  while (!p.empty() && p.back() == '\\') p.pop_back();
+  static const std::pair<const char*, const char*> kRoots[] = {
+      {"hklm", "hkey_local_machine"}, {"hkcu", "hkey_current_user"},
+      {"hkcr", "hkey_classes_root"},  {"hku", "hkey_users"},
+      {"hkcc", "hkey_current_config"}};
+  for (const auto& [abbrev, full] : kRoots) {
+    const std::string_view a(abbrev);
+    if (p.compare(0, a.size(), a) == 0 && (p.size() == a.size() || p[a.size()] == '\\')) {
+      p = full + p.substr(a.size());
+      break;
+    }
+  }
+  return Escape(p);
+}
+
 std::string WindowsPath(std::string_view p) {
   std::string out(p);
   for (char& c : out) {
@@ -122,9 +141,9 @@ Resource Resource::Service(std::string host, std::string name) {
 std::string Resource::Identity() const {
   switch (kind) {
     case ResourceKind::kRegistryValue:
-      return "regval:" + Folded(host) + ":" + Folded(path) + ":" + Folded(name);
+      return "regval:" + Folded(host) + ":" + RegistryPathIdentity(path) + ":" + Folded(name);
     case ResourceKind::kRegistryKey:
-      return "regkey:" + Folded(host) + ":" + Folded(path);
+      return "regkey:" + Folded(host) + ":" + RegistryPathIdentity(path);
     case ResourceKind::kSqlCell:
       return "cell:" + Escape(database) + ":" + Escape(path) + ":" + KeyText(key, true) + ":" +
              Escape(name);

@@ -2,7 +2,8 @@
 // canonical string used as the index key; display keeps the original spelling.
 //
 // Identity format (case-folded where Windows compares case-insensitively):
-//   regval:<host>:<key path>:<value name>     host, path, name lower-cased
+//   regval:<host>:<key path>:<value name>     host, path, name lower-cased; root
+//                                             spelled out (HKLM → hkey_local_machine)
 //   regkey:<host>:<key path>                  host, path lower-cased
 //   cell:<database>:<table>:<k1>=<v1>,<k2>=<v2>:<column>
 //   row:<database>:<table>:<k1>=<v1>,...
