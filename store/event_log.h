@@ -114,7 +114,7 @@ class EventLog {
 
   // Raw access for fault-injection tests and the benchmark only.
   rocksdb::DB* raw_db() const { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* events_cf() const { return cfs_[0]; }
+  rocksdb::ColumnFamilyHandle* events_cf() const { return cfs_[1]; }  // "events"
 
   // hash(seq) from its predecessor's hash and the stored event bytes.
   static std::string ChainHash(const std::string& prev_hash, uint64_t seq, std::string_view bytes);
