@@ -142,5 +142,17 @@ struct Event {
       detail @53 :Text;
     }
     note @54 :Text;
+    # Opaque actions (exec, manual, checkpoint) are bracketed so that resume
+    # can tell an interrupted one from one that never began.
+    actionStarted :group {
+      index @55 :UInt32;       # action index within the step
+      kind @56 :Text;          # "exec", "manual", "checkpoint"
+      detail @57 :Text;        # command line / prompt / checkpoint name
+      scanBlob @58 :Text;      # SHA-256 of the pre-action watch scan (a blob), "" = none
+    }
+    actionFinished :group {
+      index @59 :UInt32;
+      exitCode @60 :Int32;
+    }
   }
 }

@@ -9,7 +9,7 @@ constexpr const char* kKindNames[] = {
     "runStarted", "runFinished", "runFailed",   "stepStarted",     "stepFinished",
     "stepFailed", "stepSkipped", "intent",      "applied",         "failed",
     "noop",       "observed",    "checkpoint",  "rollbackStarted", "rollbackFinished",
-    "decision",   "note"};
+    "decision",   "note",        "actionStarted", "actionFinished"};
 static_assert(std::size(kKindNames) == std::variant_size_v<EventBody>);
 }  // namespace
 

@@ -101,11 +101,24 @@ struct Decision {
 struct Note {
   std::string text;
 };
+// Brackets an opaque action (exec, manual, checkpoint): an actionStarted with
+// no actionFinished means the action was interrupted.
+struct ActionStarted {
+  uint32_t index = 0;      // action index within the step
+  std::string kind;        // "exec", "manual", "checkpoint"
+  std::string detail;      // command line, prompt or checkpoint name
+  std::string scan_blob;   // SHA-256 hex of the pre-action watch scan blob ("" = none)
+};
+struct ActionFinished {
+  uint32_t index = 0;
+  int32_t exit_code = 0;
+};
 
 using EventBody =
     std::variant<RunStarted, RunFinished, RunFailed, StepStarted, StepFinished, StepFailed,
                  StepSkipped, Intent, Applied, Failed, Noop, Observed, Checkpoint,
-                 RollbackStarted, RollbackFinished, Decision, Note>;
+                 RollbackStarted, RollbackFinished, Decision, Note, ActionStarted,
+                 ActionFinished>;
 
 // Kind names in the order of EventBody's alternatives ("runStarted", "intent", ...).
 const char* EventKindName(size_t variant_index);

@@ -221,6 +221,18 @@ struct BodyWriter {
     g.setDetail(x.detail);
   }
   void operator()(const Note& x) { b.setNote(x.text); }
+  void operator()(const ActionStarted& x) {
+    auto g = b.initActionStarted();
+    g.setIndex(x.index);
+    g.setKind(x.kind);
+    g.setDetail(x.detail);
+    g.setScanBlob(x.scan_blob);
+  }
+  void operator()(const ActionFinished& x) {
+    auto g = b.initActionFinished();
+    g.setIndex(x.index);
+    g.setExitCode(x.exit_code);
+  }
 };
 
 Result<EventBody> GetBody(s::Event::Body::Reader b) {
@@ -323,6 +335,15 @@ Result<EventBody> GetBody(s::Event::Body::Reader b) {
       return EventBody(std::move(x));
     }
     case s::Event::Body::NOTE: return EventBody(Note{FromText(b.getNote())});
+    case s::Event::Body::ACTION_STARTED: {
+      auto g = b.getActionStarted();
+      return EventBody(ActionStarted{g.getIndex(), FromText(g.getKind()), FromText(g.getDetail()),
+                                     FromText(g.getScanBlob())});
+    }
+    case s::Event::Body::ACTION_FINISHED: {
+      auto g = b.getActionFinished();
+      return EventBody(ActionFinished{g.getIndex(), g.getExitCode()});
+    }
   }
   return Status::Unsupported("event body kind " + std::to_string(static_cast<int>(b.which())) +
                              " is unknown to this tidemark (journal written by a newer "

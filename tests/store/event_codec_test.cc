@@ -81,7 +81,9 @@ TEST(EventCodecTest, EveryEventKindRoundTrips) {
                                       Sha256Hex("x"), true}}},
       RollbackStarted{"pre-upgrade", 40, true, false}, RollbackFinished{},
       Decision{9, "accept-current", Value::Text("other"), "changed by someone"},
-      Note{"ticket CHG-1234"}};
+      Note{"ticket CHG-1234"},
+      ActionStarted{2, "exec", "setup.exe /s", Sha256Hex("scan")},
+      ActionFinished{2, 1}};
   ASSERT_EQ(bodies.size(), std::variant_size_v<EventBody>);
   for (auto& body : bodies) {
     const Event e = Header(body);
