@@ -1,0 +1,388 @@
+// FileTarget: Windows path mapping under a root folder, byte-exact reads,
+// compare-and-set atomic writes (temp file + fsync + rename + fsync folder).
+// Temp files are named `.<file name>.tidemark-XXXXXX` next to the target.
+#include "engine/targets/file_target.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <system_error>
+#include <utility>
+
+#include "store/sha256.h"
+#include "store/unicode.h"
+
+namespace tidemark::targets {
+namespace fs = std::filesystem;
+namespace {
+
+Status ErrnoStatus(const std::string& what, const fs::path& p, int err) {
+  return Status::IoError(what + " " + p.string() + ": " + std::strerror(err));
+}
+
+Status EcStatus(const std::string& what, const fs::path& p, const std::error_code& ec) {
+  return Status::IoError(what + " " + p.string() + ": " + ec.message());
+}
+
+// A printable form of a user-given path for error messages (NUL shown as \0).
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\0') {
+      out += "\\0";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// True when `p` equals `base` or lies under it (component-wise).
+bool IsWithin(const fs::path& p, const fs::path& base) {
+  auto pi = p.begin();
+  for (auto bi = base.begin(); bi != base.end(); ++bi, ++pi) {
+    if (bi->empty() && std::next(bi) == base.end()) return true;  // trailing '/'
+    if (pi == p.end() || *pi != *bi) return false;
+  }
+  return true;
+}
+
+// Resolves one path segment inside `dir`: the exact name when it exists,
+// else the single case-insensitive match, else `name` itself (new segment).
+Result<std::string> MatchSegment(const fs::path& dir, const std::string& name,
+                                 const std::string& windows_path) {
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(dir / name, ec))) return name;  // exact spelling exists
+  if (!fs::is_directory(dir, ec)) return name;
+  std::vector<std::string> matches;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string entry = it->path().filename().string();
+    if (EqualsIgnoreCase(entry, name)) matches.push_back(std::move(entry));
+  }
+  if (ec) return EcStatus("cannot list folder", dir, ec);
+  if (matches.empty()) return name;
+  if (matches.size() > 1) {
+    std::sort(matches.begin(), matches.end());
+    return Status::InvalidInput("path " + windows_path + ": segment '" + name +
+                                "' matches several entries differing only in case in " +
+                                dir.string() + " ('" + matches[0] + "', '" + matches[1] + "')");
+  }
+  return matches[0];
+}
+
+// The permission bits a new file gets: 0666 & ~umask (umask read from
+// /proc/self/status so the process-wide umask is never changed).
+mode_t NewFileMode() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Umask:", 0) == 0) {
+      try {
+        const unsigned long mask = std::stoul(line.substr(6), nullptr, 8);
+        return static_cast<mode_t>(0666 & ~mask);
+      } catch (...) {
+        break;
+      }
+    }
+  }
+  return 0644;
+}
+
+Status WriteAll(int fd, std::string_view data, const fs::path& p) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("cannot write", p, errno);
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status FsyncDir(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("cannot open folder", dir, errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return ErrnoStatus("cannot fsync folder", dir, err);
+  return Status::Ok();
+}
+
+// Reads a whole file; nullopt when it does not exist.
+Result<std::optional<std::string>> ReadWholeFile(const fs::path& p, const std::string& display) {
+  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    if (errno == ENOTDIR) {
+      return Status::InvalidInput(display + ": a parent of " + p.string() + " is not a folder");
+    }
+    return ErrnoStatus("cannot open", p, errno);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return ErrnoStatus("cannot stat", p, err);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidInput(display + ": " + p.string() + " is not a regular file");
+  }
+  std::string content;
+  content.reserve(static_cast<size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return ErrnoStatus("cannot read", p, err);
+    }
+    if (n == 0) break;
+    content.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return std::optional<std::string>(std::move(content));
+}
+
+Value FileValue(const std::optional<std::string>& content) {
+  if (!content) return Value::Absent();
+  return Value::File(Sha256Hex(*content), static_cast<int64_t>(content->size()));
+}
+
+}  // namespace
+
+FileTarget::FileTarget(std::string host, fs::path root)
+    : host_(std::move(host)), root_(std::move(root)) {}
+
+Result<fs::path> FileTarget::Map(const std::string& windows_path) const {
+  if (windows_path.find('\0') != std::string::npos) {
+    return Status::InvalidInput("path '" + Printable(windows_path) + "' contains a NUL byte");
+  }
+  std::string p = windows_path;
+  std::replace(p.begin(), p.end(), '/', '\\');
+  const auto drive = static_cast<unsigned char>(p.empty() ? '\0' : p[0]);
+  if (p.size() < 2 || p[1] != ':' || drive > 127 || !std::isalpha(drive)) {
+    return Status::InvalidInput("path '" + windows_path +
+                                "' is not absolute: it needs a drive letter, e.g. C:\\...");
+  }
+  if (p.size() == 2 || p[2] != '\\') {
+    return Status::InvalidInput("path '" + windows_path +
+                                "' is relative to the current folder of drive " +
+                                std::string(1, p[0]) + ": write " + std::string(1, p[0]) +
+                                ":\\...");
+  }
+  std::vector<std::string> segments;
+  size_t start = 3;
+  while (start <= p.size()) {
+    size_t end = p.find('\\', start);
+    if (end == std::string::npos) end = p.size();
+    std::string seg = p.substr(start, end - start);
+    start = end + 1;
+    if (seg.empty() || seg == ".") continue;
+    if (seg == "..") {
+      return Status::InvalidInput("path '" + windows_path + "' contains a '..' segment");
+    }
+    if (seg.find(':') != std::string::npos) {
+      return Status::InvalidInput("path '" + windows_path +
+                                  "' contains ':' after the drive (streams are not supported)");
+    }
+    segments.push_back(std::move(seg));
+  }
+
+  fs::path cur = root_;
+  bool on_disk = true;  // once a segment is new, later ones are new too
+  auto step = [&](const std::string& seg) -> Status {
+    if (!on_disk) {
+      cur /= seg;
+      return Status::Ok();
+    }
+    TM_ASSIGN_OR_RETURN(std::string matched, MatchSegment(cur, seg, windows_path));
+    cur /= matched;
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(cur, ec))) on_disk = false;
+    return Status::Ok();
+  };
+  TM_RETURN_IF_ERROR(step(std::string(1, static_cast<char>(std::toupper(drive)))));
+  for (const std::string& seg : segments) TM_RETURN_IF_ERROR(step(seg));
+
+  std::error_code ec;
+  const fs::path root_canon = fs::weakly_canonical(root_, ec);
+  if (ec) return EcStatus("cannot resolve file root", root_, ec);
+  const fs::path cur_canon = fs::weakly_canonical(cur, ec);
+  if (ec) return EcStatus("cannot resolve path '" + windows_path + "' as", cur, ec);
+  if (!IsWithin(cur_canon, root_canon)) {
+    return Status::InvalidInput("path '" + windows_path + "' resolves to " + cur_canon.string() +
+                                ", outside the file root " + root_canon.string() +
+                                " (through a symbolic link)");
+  }
+  return cur;
+}
+
+Result<fs::path> FileTarget::MapResource(const Resource& r) const {
+  if (r.kind != ResourceKind::kFile) {
+    return Status::InvalidInput(r.Display() + " is a " + ResourceKindName(r.kind) +
+                                ", not a file");
+  }
+  if (!EqualsIgnoreCase(r.host, host_)) {
+    return Status::InvalidInput(r.Display() + " is on host " + r.host + ", this file target is " +
+                                host_);
+  }
+  auto mapped = Map(r.path);
+  if (!mapped.ok()) return mapped.status().Prefix(r.Display());
+  return mapped;
+}
+
+std::string FileTarget::WindowsPathOf(const fs::path& p) const {
+  const fs::path rel = p.lexically_relative(root_);
+  std::string out;
+  bool first = true;
+  for (const fs::path& part : rel) {
+    if (part.empty() || part == ".") continue;
+    if (first) {
+      out = part.string() + ":";
+      first = false;
+    } else {
+      out += "\\" + part.string();
+    }
+  }
+  if (out.size() == 2) out += "\\";
+  return out;
+}
+
+Result<std::optional<std::string>> FileTarget::ReadContent(const Resource& r) const {
+  TM_ASSIGN_OR_RETURN(fs::path path, MapResource(r));
+  return ReadWholeFile(path, r.Display());
+}
+
+Result<Value> FileTarget::Read(const Resource& r) const {
+  TM_ASSIGN_OR_RETURN(std::optional<std::string> content, ReadContent(r));
+  return FileValue(content);
+}
+
+Status FileTarget::WriteContent(const Resource& r, const Value& expected,
+                                const std::optional<std::string>& content) {
+  if (expected.type != ValueType::kFile && !expected.absent()) {
+    return Status::InvalidInput(r.Display() + ": expected value must be a file or absent, got " +
+                                expected.ToDisplay());
+  }
+  TM_ASSIGN_OR_RETURN(fs::path path, MapResource(r));
+  TM_ASSIGN_OR_RETURN(std::optional<std::string> current_content,
+                      ReadWholeFile(path, r.Display()));
+  const Value current = FileValue(current_content);
+  if (current != expected) {
+    return Status::Conflict(r.Display() + ": expected " + expected.ToDisplay() + ", current " +
+                            current.ToDisplay());
+  }
+  const fs::path dir = path.parent_path();
+
+  if (!content) {  // delete
+    if (!current_content) return Status::Ok();
+    if (::unlink(path.c_str()) != 0) return ErrnoStatus("cannot delete", path, errno);
+    return FsyncDir(dir);
+  }
+
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return EcStatus("cannot create folder", dir, ec);
+
+  mode_t mode = 0;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    mode = st.st_mode & 07777;
+  } else {
+    mode = NewFileMode();
+  }
+
+  std::string tmpl = (dir / ("." + path.filename().string() + ".tidemark-XXXXXX")).string();
+  const int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("cannot create temp file in", dir, errno);
+  const fs::path tmp(tmpl);
+  auto fail = [&](Status s) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return s;
+  };
+  Status s = WriteAll(fd, *content, tmp);
+  if (!s.ok()) return fail(s);
+  if (::fchmod(fd, mode) != 0) return fail(ErrnoStatus("cannot set permissions of", tmp, errno));
+  if (::fsync(fd) != 0) return fail(ErrnoStatus("cannot fsync", tmp, errno));
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return ErrnoStatus("cannot close", tmp, err);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return ErrnoStatus("cannot rename temp file over", path, err);
+  }
+  return FsyncDir(dir);
+}
+
+Result<std::vector<FileEntry>> FileTarget::Enumerate(const std::string& windows_folder) const {
+  TM_ASSIGN_OR_RETURN(fs::path top, Map(windows_folder));
+  std::vector<FileEntry> out;
+  std::error_code ec;
+  const fs::file_status top_status = fs::status(top, ec);
+  if (ec || !fs::exists(top_status)) return out;
+
+  auto add = [&](const fs::path& p) -> Status {
+    const std::string wp = WindowsPathOf(p);
+    Resource r = Resource::File(host_, wp);
+    TM_ASSIGN_OR_RETURN(std::optional<std::string> content, ReadWholeFile(p, r.Display()));
+    if (!content) return Status::Ok();  // vanished while listing
+    Value v = FileValue(content);
+    out.push_back(FileEntry{std::move(r), std::move(v), std::move(*content)});
+    return Status::Ok();
+  };
+
+  if (fs::is_regular_file(top_status)) {
+    TM_RETURN_IF_ERROR(add(top));
+    return out;
+  }
+  if (!fs::is_directory(top_status)) return out;
+  for (fs::recursive_directory_iterator it(top, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->symlink_status(ec).type() == fs::file_type::regular) {
+      TM_RETURN_IF_ERROR(add(it->path()));
+    }
+    if (ec) break;
+  }
+  if (ec) return EcStatus("cannot list folder", top, ec);
+  std::sort(out.begin(), out.end(), [](const FileEntry& a, const FileEntry& b) {
+    return a.resource.path < b.resource.path;
+  });
+  return out;
+}
+
+size_t ReplaceAll(std::string& content, std::string_view from, std::string_view to) {
+  if (from.empty()) return 0;
+  size_t count = 0;
+  size_t pos = content.find(from);
+  if (pos == std::string::npos) return 0;
+  std::string out;
+  out.reserve(content.size());
+  size_t last = 0;
+  while (pos != std::string::npos) {
+    out.append(content, last, pos - last);
+    out.append(to);
+    last = pos + from.size();
+    ++count;
+    pos = content.find(from, last);
+  }
+  out.append(content, last, std::string::npos);
+  content = std::move(out);
+  return count;
+}
+
+}  // namespace tidemark::targets
