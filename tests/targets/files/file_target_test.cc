@@ -1,0 +1,304 @@
+// FileTarget against real files in a temp folder: path mapping, byte-exact
+// reads, compare-and-set atomic writes, enumeration, and ReplaceAll.
+#include "engine/targets/file_target.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <gtest/gtest.h>
+
+#include "store/sha256.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::targets {
+namespace {
+
+namespace fs = std::filesystem;
+using tidemark::testing::ReadFileBytes;
+using tidemark::testing::TempDir;
+using tidemark::testing::WriteFileBytes;
+
+constexpr char kMaint[] = "C:\\Program Files\\DataCenter\\DailyMaint.cmd";
+
+class FileTargetTest : public ::testing::Test {
+ protected:
+  FileTargetTest() : root_(tmp_ / "root"), files_("SERVER1", root_) {
+    fs::create_directories(root_ / "C" / "Program Files" / "DataCenter");
+  }
+  fs::path MaintPath() const { return root_ / "C" / "Program Files" / "DataCenter" / "DailyMaint.cmd"; }
+  Resource Maint() const { return Resource::File("SERVER1", kMaint); }
+  static Value FileOf(const std::string& content) {
+    return Value::File(Sha256Hex(content), static_cast<int64_t>(content.size()));
+  }
+  // Names of everything in `dir` (to spot leftover temp files).
+  static std::vector<std::string> Listing(const fs::path& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  TempDir tmp_;
+  fs::path root_;
+  FileTarget files_;
+};
+
+TEST_F(FileTargetTest, MapsSegmentsCaseInsensitivelyKeepingDiskSpelling) {
+  WriteFileBytes(MaintPath(), "x");
+  auto m = files_.Map("c:\\PROGRAM FILES\\datacenter\\dailymaint.CMD");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(*m, MaintPath());
+  auto slashes = files_.Map("C:/program files//DataCenter/./DailyMaint.cmd");
+  ASSERT_TRUE(slashes.ok()) << slashes.status().ToString();
+  EXPECT_EQ(*slashes, MaintPath());
+}
+
+TEST_F(FileTargetTest, MapKeepsGivenSpellingForNewSegments) {
+  auto m = files_.Map("c:\\program files\\NewVendor\\Sub\\File.TXT");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(*m, root_ / "C" / "Program Files" / "NewVendor" / "Sub" / "File.TXT");
+  auto d = files_.Map("d:\\data");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(*d, root_ / "D" / "data");
+}
+
+TEST_F(FileTargetTest, MapRefusesAmbiguousCaseOnlyDifferences) {
+  fs::create_directories(root_ / "C" / "Logs");
+  fs::create_directories(root_ / "C" / "LOGS");
+  auto exact = files_.Map("C:\\Logs");
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(*exact, root_ / "C" / "Logs");
+  auto ambiguous = files_.Map("C:\\logs");
+  ASSERT_FALSE(ambiguous.ok());
+  EXPECT_TRUE(ambiguous.status().Is(StatusCode::kInvalidInput));
+}
+
+TEST_F(FileTargetTest, MapRefusesBadPaths) {
+  const std::vector<std::string> bad = {
+      "",
+      "Program Files\\DataCenter\\DailyMaint.cmd",
+      "C:Program Files\\x",
+      "C:",
+      "\\\\server\\share\\x",
+      "\\Windows\\x",
+      "1:\\x",
+      "CC:\\x",
+      "C:\\Program Files\\..\\..\\..\\etc\\passwd",
+      "C:\\..",
+      std::string("C:\\a\0b", 6),
+      "C:\\file.txt:stream",
+  };
+  for (const std::string& p : bad) {
+    auto m = files_.Map(p);
+    EXPECT_FALSE(m.ok()) << "accepted '" << p << "' as " << (m.ok() ? m->string() : "");
+    if (!m.ok()) {
+      EXPECT_TRUE(m.status().Is(StatusCode::kInvalidInput)) << m.status().ToString();
+    }
+  }
+}
+
+TEST_F(FileTargetTest, MapRefusesEscapeThroughSymlinks) {
+  fs::create_directories(tmp_ / "outside");
+  WriteFileBytes(tmp_ / "outside" / "secret.txt", "secret");
+  fs::create_directory_symlink(tmp_ / "outside", root_ / "C" / "Escape");
+  fs::create_symlink(tmp_ / "outside" / "secret.txt", root_ / "C" / "secret.txt");
+  fs::create_directory_symlink(root_ / "C" / "Program Files", root_ / "C" / "Inside");
+
+  auto via_dir = files_.Map("C:\\escape\\secret.txt");
+  ASSERT_FALSE(via_dir.ok());
+  EXPECT_TRUE(via_dir.status().Is(StatusCode::kInvalidInput));
+  EXPECT_NE(via_dir.status().message().find("outside the file root"), std::string::npos);
+  EXPECT_FALSE(files_.Map("C:\\Escape\\new-file.txt").ok());
+  EXPECT_FALSE(files_.Map("C:\\secret.txt").ok());
+  auto read = files_.ReadContent(Resource::File("SERVER1", "C:\\Escape\\secret.txt"));
+  EXPECT_FALSE(read.ok());
+
+  // A link that stays inside the root is fine.
+  auto inside = files_.Map("C:\\Inside\\DataCenter");
+  ASSERT_TRUE(inside.ok()) << inside.status().ToString();
+}
+
+TEST_F(FileTargetTest, ReadsExactBytesAndAbsent) {
+  // CRLF, a UTF-16LE BOM with NULs, Latin-1 and a lone CR: all kept as is.
+  const std::string content("\xFF\xFE@\0e\0c\0h\0o\0\r\0\n\0caf\xE9\r\nlast\r", 22);
+  WriteFileBytes(MaintPath(), content);
+  auto c = files_.ReadContent(Maint());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->has_value());
+  EXPECT_EQ(**c, content);
+  auto v = files_.Read(Maint());
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, FileOf(content));
+  EXPECT_EQ(v->integer, 22);
+
+  auto missing = files_.Read(Resource::File("SERVER1", "C:\\Program Files\\DataCenter\\Nope.cmd"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(missing->absent());
+  auto missing_dir = files_.ReadContent(Resource::File("SERVER1", "E:\\no\\such\\dir\\f"));
+  ASSERT_TRUE(missing_dir.ok());
+  EXPECT_FALSE(missing_dir->has_value());
+}
+
+TEST_F(FileTargetTest, RefusesOtherHostsKindsAndFolders) {
+  auto other = files_.Read(Resource::File("SERVER2", kMaint));
+  ASSERT_FALSE(other.ok());
+  EXPECT_TRUE(other.status().Is(StatusCode::kInvalidInput));
+  EXPECT_TRUE(files_.Read(Resource::File("server1", "C:\\x")).ok());  // host is case-insensitive
+  EXPECT_FALSE(files_.Read(Resource::Service("SERVER1", "x")).ok());
+  auto folder = files_.Read(Resource::File("SERVER1", "C:\\Program Files"));
+  ASSERT_FALSE(folder.ok());
+  EXPECT_TRUE(folder.status().Is(StatusCode::kInvalidInput));
+}
+
+TEST(ReplaceAllTest, CountsAndPreservesBytes) {
+  std::string script =
+      "@echo off\r\n"
+      "\"C:\\Program Files\\Microsoft SQL Server\\100\\Tools\\BINN\\OSQL.EXE\" -E -i a.sql\r\n"
+      "rem caf\xE9\r\n"
+      "\"C:\\Program Files\\Microsoft SQL Server\\100\\Tools\\BINN\\OSQL.EXE\" -E -i b.sql\r\n";
+  const size_t n = ReplaceAll(script, "\\100\\Tools\\BINN\\", "\\130\\Tools\\BINN\\");
+  EXPECT_EQ(n, 2u);
+  EXPECT_EQ(script,
+            "@echo off\r\n"
+            "\"C:\\Program Files\\Microsoft SQL Server\\130\\Tools\\BINN\\OSQL.EXE\" -E -i a.sql\r\n"
+            "rem caf\xE9\r\n"
+            "\"C:\\Program Files\\Microsoft SQL Server\\130\\Tools\\BINN\\OSQL.EXE\" -E -i b.sql\r\n");
+}
+
+TEST(ReplaceAllTest, LiteralNonOverlappingAndEmptyPattern) {
+  std::string s = "aaaaa";
+  EXPECT_EQ(ReplaceAll(s, "aa", "b"), 2u);
+  EXPECT_EQ(s, "bba");
+  std::string re = "a.c abc a.c";
+  EXPECT_EQ(ReplaceAll(re, "a.c", "X"), 2u);  // '.' is not a wildcard
+  EXPECT_EQ(re, "X abc X");
+  std::string grow = "ab";
+  EXPECT_EQ(ReplaceAll(grow, "a", "aa"), 1u);  // no re-scan of the replacement
+  EXPECT_EQ(grow, "aab");
+  std::string unchanged = "abc";
+  EXPECT_EQ(ReplaceAll(unchanged, "", "x"), 0u);
+  EXPECT_EQ(ReplaceAll(unchanged, "zz", "x"), 0u);
+  EXPECT_EQ(unchanged, "abc");
+  std::string nul("a\0b\0a", 5);
+  EXPECT_EQ(ReplaceAll(nul, std::string_view("\0", 1), "-"), 2u);
+  EXPECT_EQ(nul, "a-b-a");
+}
+
+TEST_F(FileTargetTest, WriteReplacesAtomicallyKeepingPermissions) {
+  const std::string old_content = "old\r\n";
+  WriteFileBytes(MaintPath(), old_content);
+  ASSERT_EQ(::chmod(MaintPath().c_str(), 0750), 0);
+  const std::string new_content("new\r\n\xC3\x28\0end", 11);
+  Status s = files_.WriteContent(Maint(), FileOf(old_content), new_content);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(ReadFileBytes(MaintPath()), new_content);
+  struct stat st;
+  ASSERT_EQ(::stat(MaintPath().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0750u);
+  EXPECT_EQ(Listing(MaintPath().parent_path()), std::vector<std::string>{"DailyMaint.cmd"});
+  auto v = files_.Read(Maint());
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, FileOf(new_content));
+}
+
+TEST_F(FileTargetTest, WriteThroughDifferentCaseTargetsExistingFile) {
+  WriteFileBytes(MaintPath(), "v1");
+  Status s = files_.WriteContent(
+      Resource::File("SERVER1", "c:\\program files\\DATACENTER\\dailymaint.cmd"), FileOf("v1"),
+      std::string("v2"));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(ReadFileBytes(MaintPath()), "v2");
+  EXPECT_EQ(Listing(MaintPath().parent_path()), std::vector<std::string>{"DailyMaint.cmd"});
+}
+
+TEST_F(FileTargetTest, CasRefusesChangedFileAndChangesNothing) {
+  WriteFileBytes(MaintPath(), "what the plan saw");
+  const Value seen = FileOf("what the plan saw");
+  WriteFileBytes(MaintPath(), "someone edited it");
+  Status s = files_.WriteContent(Maint(), seen, std::string("plan output"));
+  ASSERT_TRUE(s.Is(StatusCode::kConflict)) << s.ToString();
+  EXPECT_NE(s.message().find("DailyMaint.cmd"), std::string::npos);
+  EXPECT_NE(s.message().find(Sha256Hex("what the plan saw").substr(0, 8)), std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find(Sha256Hex("someone edited it").substr(0, 8)), std::string::npos)
+      << s.message();
+  EXPECT_EQ(ReadFileBytes(MaintPath()), "someone edited it");
+  // Same hash but a lying size is a different value too.
+  Status size = files_.WriteContent(
+      Maint(), Value::File(Sha256Hex("someone edited it"), 3), std::string("x"));
+  EXPECT_TRUE(size.Is(StatusCode::kConflict)) << size.ToString();
+  // Deleting is guarded the same way.
+  EXPECT_TRUE(files_.WriteContent(Maint(), seen, std::nullopt).Is(StatusCode::kConflict));
+  EXPECT_TRUE(fs::exists(MaintPath()));
+  // A non-file expected value is bad input.
+  EXPECT_TRUE(files_.WriteContent(Maint(), Value::Text("x"), std::string("y"))
+                  .Is(StatusCode::kInvalidInput));
+  EXPECT_EQ(Listing(MaintPath().parent_path()), std::vector<std::string>{"DailyMaint.cmd"});
+}
+
+TEST_F(FileTargetTest, CreatesFileAndParentsWhenExpectedAbsent) {
+  const Resource r = Resource::File("SERVER1", "C:\\Program Files\\Connected\\SSWS\\new\\cfg.ini");
+  Status s = files_.WriteContent(r, Value::Absent(), std::string("a=1\r\n"));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const fs::path p = root_ / "C" / "Program Files" / "Connected" / "SSWS" / "new" / "cfg.ini";
+  EXPECT_EQ(ReadFileBytes(p), "a=1\r\n");
+  struct stat st;
+  ASSERT_EQ(::stat(p.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0600, 0600u);  // owner can read and write
+  // Creating again with "absent" expected is now a conflict.
+  Status again = files_.WriteContent(r, Value::Absent(), std::string("a=2\r\n"));
+  EXPECT_TRUE(again.Is(StatusCode::kConflict)) << again.ToString();
+  EXPECT_EQ(ReadFileBytes(p), "a=1\r\n");
+  // An empty file is not absent.
+  const Resource empty = Resource::File("SERVER1", "C:\\empty.txt");
+  ASSERT_TRUE(files_.WriteContent(empty, Value::Absent(), std::string()).ok());
+  auto v = files_.Read(empty);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, FileOf(""));
+  EXPECT_FALSE(v->absent());
+}
+
+TEST_F(FileTargetTest, DeletesWhenContentIsNullopt) {
+  WriteFileBytes(MaintPath(), "bye");
+  Status s = files_.WriteContent(Maint(), FileOf("bye"), std::nullopt);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_FALSE(fs::exists(MaintPath()));
+  // Deleting something already absent, when absent was expected, is a no-op.
+  EXPECT_TRUE(files_.WriteContent(Maint(), Value::Absent(), std::nullopt).ok());
+  // Expecting a file that is gone is a conflict.
+  EXPECT_TRUE(files_.WriteContent(Maint(), FileOf("bye"), std::nullopt).Is(StatusCode::kConflict));
+  EXPECT_TRUE(Listing(MaintPath().parent_path()).empty());
+}
+
+TEST_F(FileTargetTest, EnumerateListsRegularFilesRecursivelyInDiskSpelling) {
+  WriteFileBytes(MaintPath(), "daily");
+  WriteFileBytes(root_ / "C" / "Program Files" / "DataCenter" / "WeeklyMaint.cmd", "weekly");
+  WriteFileBytes(root_ / "C" / "Program Files" / "DataCenter" / "sub" / "Deep.txt", "deep");
+  WriteFileBytes(tmp_ / "outside.txt", "outside");
+  fs::create_symlink(tmp_ / "outside.txt", root_ / "C" / "Program Files" / "DataCenter" / "l.txt");
+  fs::create_directory_symlink(tmp_.path(), root_ / "C" / "Program Files" / "DataCenter" / "ldir");
+
+  auto entries = files_.Enumerate("c:\\program files\\datacenter");
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_EQ((*entries)[0].resource.path, "C:\\Program Files\\DataCenter\\DailyMaint.cmd");
+  EXPECT_EQ((*entries)[1].resource.path, "C:\\Program Files\\DataCenter\\WeeklyMaint.cmd");
+  EXPECT_EQ((*entries)[2].resource.path, "C:\\Program Files\\DataCenter\\sub\\Deep.txt");
+  EXPECT_EQ((*entries)[0].resource.host, "SERVER1");
+  EXPECT_EQ((*entries)[0].content, "daily");
+  EXPECT_EQ((*entries)[1].value, FileOf("weekly"));
+  EXPECT_EQ((*entries)[2].resource, Resource::File("server1", "C:/program files/datacenter/SUB/deep.txt"));
+
+  auto one = files_.Enumerate(kMaint);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].content, "daily");
+
+  auto none = files_.Enumerate("D:\\missing");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_FALSE(files_.Enumerate("relative\\folder").ok());
+}
+
+}  // namespace
+}  // namespace tidemark::targets
