@@ -1,0 +1,181 @@
+// The state fold: one event at a time, no I/O.
+#include "engine/state.h"
+
+#include <cstdlib>
+
+namespace tidemark::engine {
+namespace {
+
+// Plan actions are recorded as "<kind>@<index within step>".
+int ActionIndex(const std::string& action) {
+  auto at = action.rfind('@');
+  if (at == std::string::npos) return -1;
+  return std::atoi(action.c_str() + at + 1);
+}
+
+}  // namespace
+
+const char* StepStatusName(StepStatus s) {
+  switch (s) {
+    case StepStatus::kRunning: return "running";
+    case StepStatus::kFinished: return "done";
+    case StepStatus::kFailed: return "failed";
+    case StepStatus::kSkipped: return "skipped";
+  }
+  return "?";
+}
+
+const char* RunStatusName(RunStatus s) {
+  switch (s) {
+    case RunStatus::kRunning: return "unfinished";
+    case RunStatus::kFinished: return "finished";
+    case RunStatus::kFailed: return "failed";
+  }
+  return "?";
+}
+
+StepState* RunState::FindStep(const std::string& step_id) {
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    if (it->id == step_id) return &*it;
+  }
+  return nullptr;
+}
+
+const StepState* RunState::FindStep(const std::string& step_id) const {
+  return const_cast<RunState*>(this)->FindStep(step_id);
+}
+
+const RunState* State::FindRun(const std::string& id) const {
+  auto it = runs_.find(id);
+  return it == runs_.end() ? nullptr : &it->second;
+}
+
+const RunState* State::NewestRun() const {
+  return run_order_.empty() ? nullptr : FindRun(run_order_.back());
+}
+
+RunState* State::Run(const Event& e) {
+  if (e.run.empty()) return nullptr;
+  auto it = runs_.find(e.run);
+  if (it == runs_.end()) return nullptr;
+  it->second.last_seq = e.seq;
+  it->second.last_ns = e.time_ns;
+  return &it->second;
+}
+
+void State::SetResource(const Resource& r, const Value& v, uint64_t seq, bool secret) {
+  auto& slot = resources_[r.Identity()];
+  slot.resource = r;
+  slot.value = v;
+  slot.seq = seq;
+  slot.secret = slot.secret || secret;
+}
+
+void State::Apply(const Event& e) {
+  seq_ = e.seq;
+  time_ns_ = e.time_ns;
+  if (const auto* started = std::get_if<RunStarted>(&e.body)) {
+    RunState run;
+    run.id = e.run;
+    run.info = *started;
+    run.host = e.host;
+    run.user = e.user;
+    run.start_seq = e.seq;
+    run.start_ns = e.time_ns;
+    runs_[e.run] = std::move(run);
+    run_order_.push_back(e.run);
+  }
+  RunState* run = Run(e);
+  StepState* step = run ? run->FindStep(e.step) : nullptr;
+  auto note_action = [&](int index) {
+    if (step && index > step->last_action) step->last_action = index;
+  };
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, RunFinished>) {
+          if (run) run->status = RunStatus::kFinished;
+        } else if constexpr (std::is_same_v<T, RunFailed>) {
+          if (run) {
+            run->status = RunStatus::kFailed;
+            run->error = body.error;
+          }
+        } else if constexpr (std::is_same_v<T, StepStarted>) {
+          if (run) {
+            StepState s;
+            s.id = e.step;
+            s.title = body.title;
+            s.started_seq = e.seq;
+            s.started_ns = e.time_ns;
+            run->steps.push_back(std::move(s));
+            // A run that stopped and is resumed is running again.
+            run->status = RunStatus::kRunning;
+          }
+        } else if constexpr (std::is_same_v<T, StepFinished> || std::is_same_v<T, StepFailed> ||
+                             std::is_same_v<T, StepSkipped>) {
+          if (step) {
+            step->ended_seq = e.seq;
+            step->ended_ns = e.time_ns;
+            if constexpr (std::is_same_v<T, StepFinished>) step->status = StepStatus::kFinished;
+            if constexpr (std::is_same_v<T, StepFailed>) {
+              step->status = StepStatus::kFailed;
+              step->error = body.error;
+            }
+            if constexpr (std::is_same_v<T, StepSkipped>) step->status = StepStatus::kSkipped;
+          }
+        } else if constexpr (std::is_same_v<T, Intent>) {
+          if (run) run->in_doubt[e.seq] = PendingIntent{e.seq, e.step, body};
+          note_action(ActionIndex(body.action));
+        } else if constexpr (std::is_same_v<T, Applied>) {
+          bool secret = false;
+          if (run) {
+            auto it = run->in_doubt.find(body.intent_seq);
+            if (it != run->in_doubt.end()) {
+              secret = it->second.intent.secret;
+              run->in_doubt.erase(it);
+            }
+            ++run->changes;
+          }
+          SetResource(body.resource, body.read_back, e.seq, secret);
+        } else if constexpr (std::is_same_v<T, Failed>) {
+          if (run) run->in_doubt.erase(body.intent_seq);
+        } else if constexpr (std::is_same_v<T, Noop>) {
+          SetResource(body.resource, body.value, e.seq, body.secret);
+          note_action(ActionIndex(body.action));
+        } else if constexpr (std::is_same_v<T, Observed>) {
+          SetResource(body.resource, body.after, e.seq, body.secret);
+          if (run) ++run->changes;
+        } else if constexpr (std::is_same_v<T, Checkpoint>) {
+          if (run) run->checkpoints.push_back(e.seq);
+          checkpoints_[body.name] = CheckpointState{e.seq, e.run, body};
+        } else if constexpr (std::is_same_v<T, RollbackStarted>) {
+          if (run) {
+            run->in_rollback = true;
+            run->rollback = body;
+            run->status = RunStatus::kRunning;
+          }
+        } else if constexpr (std::is_same_v<T, RollbackFinished>) {
+          if (run) {
+            run->in_rollback = false;
+            run->rollback.reset();
+          }
+        } else if constexpr (std::is_same_v<T, Decision>) {
+          if (run && body.intent_seq != 0) {
+            auto it = run->in_doubt.find(body.intent_seq);
+            if (it != run->in_doubt.end() && body.choice == "accept-current") {
+              SetResource(it->second.intent.resource, body.current, e.seq, it->second.intent.secret);
+              run->in_doubt.erase(it);
+            }
+          }
+          if (step && body.choice == "step-done") step->open_action.reset();
+        } else if constexpr (std::is_same_v<T, ActionStarted>) {
+          if (step) step->open_action = body;
+          note_action(static_cast<int>(body.index));
+        } else if constexpr (std::is_same_v<T, ActionFinished>) {
+          if (step) step->open_action.reset();
+        }
+      },
+      e.body);
+}
+
+}  // namespace tidemark::engine

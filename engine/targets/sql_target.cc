@@ -1,0 +1,636 @@
+// SqlTarget: SQL text generation per dialect and the compare-and-set
+// protocol for cells and rows. Values only ever travel as bound parameters;
+// identifiers are validated, resolved against the table and quoted.
+#include "engine/targets/sql_target.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "store/unicode.h"
+
+namespace tidemark::targets {
+
+struct SqlTarget::Table {
+  std::string given;   // the name as the caller spelled it
+  std::string schema;  // "" when not qualified
+  std::string bare;    // the table part as found in the database
+  std::string sql;     // quoted, qualified name for SQL text
+  std::vector<OdbcColumn> columns;  // table order
+};
+
+namespace {
+
+constexpr size_t kMaxIdentifier = 128;
+
+bool IsSqlScalar(const Value& v) {
+  return v.type == ValueType::kNull || v.type == ValueType::kInteger ||
+         v.type == ValueType::kReal || v.type == ValueType::kText ||
+         v.type == ValueType::kBinary;
+}
+
+bool IsKeyValue(const Value& v) {
+  return v.type == ValueType::kInteger || v.type == ValueType::kText;
+}
+
+std::vector<std::string> SplitDots(const std::string& s) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (;;) {
+    size_t dot = s.find('.', start);
+    parts.push_back(s.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+Status ValidateIdentifier(const std::string& part, const std::string& whole) {
+  if (part.empty()) return Status::InvalidInput("empty SQL name part in \"" + whole + "\"");
+  if (part.size() > kMaxIdentifier) {
+    return Status::InvalidInput("SQL name longer than 128 bytes: \"" + whole + "\"");
+  }
+  for (unsigned char c : part) {
+    if (c < 0x20 || c == 0x7f) {
+      return Status::InvalidInput("SQL name contains a control character: \"" + whole + "\"");
+    }
+  }
+  if (!IsValidUtf8(part)) return Status::InvalidInput("SQL name is not valid UTF-8");
+  return Status::Ok();
+}
+
+// Parses "k=v;k={v;v}" into pairs; keys trimmed, values verbatim (braces removed).
+std::vector<std::pair<std::string, std::string>> ParseConnectionString(std::string_view s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t i = 0;
+  auto trim = [](std::string x) {
+    size_t b = x.find_first_not_of(" \t");
+    size_t e = x.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : x.substr(b, e - b + 1);
+  };
+  while (i < s.size()) {
+    size_t eq = s.find('=', i);
+    size_t semi = s.find(';', i);
+    if (eq == std::string_view::npos || (semi != std::string_view::npos && semi < eq)) {
+      if (semi == std::string_view::npos) break;
+      i = semi + 1;  // a part without '=': skip it
+      continue;
+    }
+    std::string key = trim(std::string(s.substr(i, eq - i)));
+    size_t j = eq + 1;
+    while (j < s.size() && s[j] == ' ') ++j;
+    std::string value;
+    if (j < s.size() && s[j] == '{') {
+      ++j;
+      while (j < s.size()) {
+        if (s[j] == '}') {
+          if (j + 1 < s.size() && s[j + 1] == '}') {
+            value += '}';
+            j += 2;
+            continue;
+          }
+          ++j;
+          break;
+        }
+        value += s[j++];
+      }
+      size_t next = s.find(';', j);
+      i = next == std::string_view::npos ? s.size() : next + 1;
+    } else {
+      size_t next = s.find(';', j);
+      value = trim(std::string(s.substr(j, next == std::string_view::npos ? std::string::npos
+                                                                          : next - j)));
+      i = next == std::string_view::npos ? s.size() : next + 1;
+    }
+    out.emplace_back(std::move(key), std::move(value));
+  }
+  return out;
+}
+
+Status Conflict(const std::string& what, const std::string& detail) {
+  return Status::Conflict(what + ": " + detail);
+}
+
+}  // namespace
+
+const char* SqlDialectName(SqlDialect d) {
+  switch (d) {
+    case SqlDialect::kSqlite: return "SQLite";
+    case SqlDialect::kPostgres: return "PostgreSQL";
+    case SqlDialect::kSqlServer: return "SQL Server";
+  }
+  return "?";
+}
+
+std::optional<std::string> ConnectionStringValue(std::string_view connection_string,
+                                                 std::string_view key) {
+  for (auto& [k, v] : ParseConnectionString(connection_string)) {
+    if (EqualsIgnoreCase(k, key)) return v;
+  }
+  return std::nullopt;
+}
+
+std::string RedactConnectionString(std::string_view connection_string) {
+  std::string out;
+  for (auto& [k, v] : ParseConnectionString(connection_string)) {
+    bool secret = EqualsIgnoreCase(k, "pwd") || EqualsIgnoreCase(k, "password");
+    if (!out.empty()) out += ";";
+    out += k + "=" + (secret ? std::string("***") : v);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+SqlTarget::SqlTarget(std::string name, std::string connection_string, SqlDialect dialect,
+                     std::unique_ptr<OdbcConnection> conn)
+    : name_(std::move(name)),
+      connection_string_(std::move(connection_string)),
+      dialect_(dialect),
+      conn_(std::move(conn)) {}
+
+SqlTarget::~SqlTarget() = default;
+
+Result<std::unique_ptr<SqlTarget>> SqlTarget::Connect(std::string name,
+                                                      std::string connection_string) {
+  auto conn = OdbcConnection::Open(connection_string);
+  if (!conn.ok()) {
+    return Status::IoError("database " + name + ": cannot connect with \"" +
+                           RedactConnectionString(connection_string) +
+                           "\": " + conn.status().message());
+  }
+  auto dbms = (*conn)->DbmsName();
+  if (!dbms.ok()) return dbms.status().Prefix("database " + name);
+  SqlDialect dialect;
+  if (*dbms == "SQLite" || dbms->rfind("SQLite", 0) == 0) {
+    dialect = SqlDialect::kSqlite;
+  } else if (dbms->find("PostgreSQL") != std::string::npos) {
+    dialect = SqlDialect::kPostgres;
+  } else if (dbms->find("SQL Server") != std::string::npos) {
+    dialect = SqlDialect::kSqlServer;
+  } else {
+    return Status::Unsupported("database " + name + ": unsupported DBMS \"" + *dbms + "\"");
+  }
+  return std::unique_ptr<SqlTarget>(
+      new SqlTarget(std::move(name), std::move(connection_string), dialect, std::move(*conn)));
+}
+
+void SqlTarget::Disconnect() { conn_.reset(); }
+
+Status SqlTarget::EnsureConnected() {
+  if (conn_ != nullptr) return Status::Ok();
+  auto conn = OdbcConnection::Open(connection_string_);
+  if (!conn.ok()) {
+    return Status::IoError("database " + name_ + ": cannot connect with \"" +
+                           RedactConnectionString(connection_string_) +
+                           "\": " + conn.status().message());
+  }
+  conn_ = std::move(*conn);
+  return Status::Ok();
+}
+
+// After a failure: a lost connection (SQLSTATE class 08) is dropped so the
+// next call reconnects.
+Status SqlTarget::IoFailure(const std::string& what) const {
+  return Status::IoError("database " + name_ + ": " + what);
+}
+
+std::string SqlTarget::Quote(const std::string& part) const {
+  std::string out;
+  if (dialect_ == SqlDialect::kSqlServer) {
+    out = "[";
+    for (char c : part) {
+      out += c;
+      if (c == ']') out += ']';
+    }
+    return out + "]";
+  }
+  out = "\"";
+  for (char c : part) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+Result<std::string> SqlTarget::QuoteName(const std::string& name) const {
+  std::string out;
+  for (const std::string& part : SplitDots(name)) {
+    TM_RETURN_IF_ERROR(ValidateIdentifier(part, name));
+    if (!out.empty()) out += ".";
+    out += Quote(part);
+  }
+  return out;
+}
+
+Result<SqlTarget::Table> SqlTarget::ResolveTable(const std::string& table) {
+  TM_RETURN_IF_ERROR(EnsureConnected());
+  std::vector<std::string> candidates = {table};
+  if (dialect_ == SqlDialect::kPostgres && AsciiLower(table) != table) {
+    candidates.push_back(AsciiLower(table));
+  }
+  std::string first_error;
+  for (const std::string& candidate : candidates) {
+    TM_ASSIGN_OR_RETURN(std::string quoted, QuoteName(candidate).status().ok()
+                                                ? QuoteName(candidate)
+                                                : Result<std::string>(Status::InvalidInput(
+                                                      "database " + name_ + ": bad table name: " +
+                                                      QuoteName(candidate).status().message())));
+    auto described = conn_->Run("SELECT * FROM " + quoted + " WHERE 1=0");
+    if (described.ok()) {
+      Table t;
+      t.given = table;
+      std::vector<std::string> parts = SplitDots(candidate);
+      t.bare = parts.back();
+      if (parts.size() >= 2) t.schema = parts[parts.size() - 2];
+      t.sql = quoted;
+      t.columns = std::move(described->columns);
+      return t;
+    }
+    if (conn_->last_sqlstate().rfind("08", 0) == 0) {
+      Status s = IoFailure(described.status().message());
+      conn_.reset();
+      return s;
+    }
+    if (first_error.empty()) first_error = described.status().message();
+  }
+  return Status::InvalidInput("database " + name_ + ": table " + table +
+                              " does not exist or cannot be read (" + first_error + ")");
+}
+
+Result<size_t> SqlTarget::ResolveColumn(const Table& t, const std::string& column) const {
+  TM_RETURN_IF_ERROR(ValidateIdentifier(column, column));
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (t.columns[i].name == column) return i;
+  }
+  std::optional<size_t> found;
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (EqualsIgnoreCase(t.columns[i].name, column)) {
+      if (found) {
+        return Status::InvalidInput("database " + name_ + ": table " + t.given + ": column " +
+                                    column + " is ambiguous (differs only in case)");
+      }
+      found = i;
+    }
+  }
+  if (found) return *found;
+  return Status::InvalidInput("database " + name_ + ": table " + t.given + " has no column " +
+                              column);
+}
+
+void SqlTarget::AppendNullSafeMatch(const Table& t, size_t column, const Value& v,
+                                    std::string* sql, std::vector<OdbcParam>* params) const {
+  const OdbcColumn* c = &t.columns[column];
+  std::string q = Quote(c->name);
+  switch (dialect_) {
+    case SqlDialect::kSqlite:
+      *sql += q + " IS ?";
+      params->push_back(OdbcParam{v, c});
+      break;
+    case SqlDialect::kPostgres:
+      *sql += q + " IS NOT DISTINCT FROM ?";
+      params->push_back(OdbcParam{v, c});
+      break;
+    case SqlDialect::kSqlServer:
+      *sql += "(" + q + " = ? OR (" + q + " IS NULL AND ? IS NULL))";
+      params->push_back(OdbcParam{v, c});
+      params->push_back(OdbcParam{v, c});
+      break;
+  }
+}
+
+Status SqlTarget::AppendKeyMatch(const Table& t, const std::vector<KeyPart>& key,
+                                 std::string* sql, std::vector<OdbcParam>* params) const {
+  if (key.empty()) {
+    return Status::InvalidInput("database " + name_ + ": table " + t.given +
+                                ": a primary key value is required");
+  }
+  bool first = true;
+  for (const KeyPart& part : key) {
+    if (!IsKeyValue(part.value)) {
+      return Status::InvalidInput("database " + name_ + ": table " + t.given + ": key column " +
+                                  part.column + " must be an integer or text, not " +
+                                  ValueTypeName(part.value.type));
+    }
+    TM_ASSIGN_OR_RETURN(size_t i, ResolveColumn(t, part.column));
+    if (!first) *sql += " AND ";
+    first = false;
+    *sql += Quote(t.columns[i].name) + " = ?";
+    params->push_back(OdbcParam{part.value, &t.columns[i]});
+  }
+  return Status::Ok();
+}
+
+Result<Value> SqlTarget::Read(const Resource& r) {
+  if (r.kind != ResourceKind::kSqlCell && r.kind != ResourceKind::kSqlRow) {
+    return Status::InvalidInput(r.Display() + ": not a SQL resource");
+  }
+  TM_ASSIGN_OR_RETURN(Table t, ResolveTable(r.path));
+  std::string where;
+  std::vector<OdbcParam> params;
+  TM_RETURN_IF_ERROR(AppendKeyMatch(t, r.key, &where, &params));
+  std::string select;
+  if (r.kind == ResourceKind::kSqlCell) {
+    TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, r.name));
+    select = Quote(t.columns[c].name);
+  } else {
+    select = "*";
+  }
+  auto result = conn_->Run("SELECT " + select + " FROM " + t.sql + " WHERE " + where, params, 1);
+  if (!result.ok()) return IoFailure(r.Display() + ": " + result.status().message());
+  if (result->more_rows) {
+    return Status::InvalidInput("database " + name_ + ": table " + r.path + ": " +
+                                r.Display() + ": 2 or more rows match the key");
+  }
+  if (result->rows.empty()) return Value::Absent();
+  if (r.kind == ResourceKind::kSqlCell) return std::move(result->rows[0][0]);
+  std::vector<RowField> fields;
+  for (size_t i = 0; i < result->columns.size(); ++i) {
+    fields.push_back(RowField{result->columns[i].name, std::move(result->rows[0][i])});
+  }
+  return Value::Row(std::move(fields));
+}
+
+Status SqlTarget::RunInTransaction(const std::string& sql, const std::vector<OdbcParam>& params,
+                                   const std::string& what, bool zero_is_conflict_only) {
+  TM_RETURN_IF_ERROR(conn_->Begin().Prefix("database " + name_));
+  auto result = conn_->Run(sql, params);
+  if (!result.ok()) {
+    std::string state = conn_->last_sqlstate();
+    (void)conn_->Rollback();
+    if (state.rfind("23", 0) == 0) return Conflict(what, result.status().message());
+    return IoFailure(what + ": " + result.status().message());
+  }
+  int64_t rows = result->rows_affected;
+  if (rows != 1) {
+    (void)conn_->Rollback();
+    if (rows == 0) return Conflict(what, "the value changed or the row is gone (0 rows matched)");
+    if (zero_is_conflict_only) {
+      return Status::InvalidInput(what + ": " + std::to_string(rows) +
+                                  " rows match the key (nothing changed)");
+    }
+    return Conflict(what, std::to_string(rows) + " rows matched instead of 1 (nothing changed)");
+  }
+  Status committed = conn_->Commit();
+  if (!committed.ok()) return IoFailure(what + ": " + committed.message());
+  return Status::Ok();
+}
+
+Status SqlTarget::Write(const Resource& r, const Value& expected, const Value& after) {
+  if (r.kind == ResourceKind::kSqlCell) return WriteCell(r, expected, after);
+  if (r.kind == ResourceKind::kSqlRow) return WriteRow(r, expected, after);
+  return Status::InvalidInput(r.Display() + ": not a SQL resource");
+}
+
+Status SqlTarget::WriteCell(const Resource& r, const Value& expected, const Value& after) {
+  if (!IsSqlScalar(expected) || !IsSqlScalar(after)) {
+    return Status::InvalidInput(r.Display() + ": a cell holds null, integer, real, text or " +
+                                "binary (got " + ValueTypeName(expected.type) + " → " +
+                                ValueTypeName(after.type) + "); rows are inserted/deleted as rows");
+  }
+  TM_ASSIGN_OR_RETURN(Table t, ResolveTable(r.path));
+  TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, r.name));
+  std::vector<OdbcParam> params;
+  std::string sql = "UPDATE " + t.sql + " SET " + Quote(t.columns[c].name) + " = ? WHERE ";
+  params.push_back(OdbcParam{after, &t.columns[c]});
+  TM_RETURN_IF_ERROR(AppendKeyMatch(t, r.key, &sql, &params));
+  sql += " AND ";
+  AppendNullSafeMatch(t, c, expected, &sql, &params);
+  return RunInTransaction(sql, params, "database " + name_ + ": " + r.Display(), true);
+}
+
+Status SqlTarget::WriteRow(const Resource& r, const Value& expected, const Value& after) {
+  const std::string what = "database " + name_ + ": " + r.Display();
+  auto check_image = [&](const Value& v) -> Status {
+    if (v.type == ValueType::kAbsent) return Status::Ok();
+    if (v.type != ValueType::kRow) {
+      return Status::InvalidInput(what + ": a row value must be a row image or absent, not " +
+                                  ValueTypeName(v.type));
+    }
+    for (const RowField& f : v.row) {
+      if (!IsSqlScalar(f.value)) {
+        return Status::InvalidInput(what + ": column " + f.column + " holds a " +
+                                    ValueTypeName(f.value.type) + " value");
+      }
+    }
+    for (const KeyPart& k : r.key) {
+      for (const RowField& f : v.row) {
+        if (EqualsIgnoreCase(f.column, k.column) && f.value != k.value) {
+          return Status::InvalidInput(what + ": the row image has " + f.column + " = " +
+                                      f.value.ToDisplay() + " but the key says " +
+                                      k.value.ToDisplay());
+        }
+      }
+    }
+    return Status::Ok();
+  };
+  TM_RETURN_IF_ERROR(check_image(expected));
+  TM_RETURN_IF_ERROR(check_image(after));
+  if (expected.absent() && after.absent()) {
+    return Status::InvalidInput(what + ": nothing to write (absent → absent)");
+  }
+  TM_ASSIGN_OR_RETURN(Table t, ResolveTable(r.path));
+  std::vector<OdbcParam> params;
+  std::string sql;
+
+  if (expected.absent()) {  // INSERT
+    if (after.row.empty()) return Status::InvalidInput(what + ": empty row image");
+    std::string names, marks;
+    for (const RowField& f : after.row) {
+      TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, f.column));
+      if (!names.empty()) {
+        names += ", ";
+        marks += ", ";
+      }
+      names += Quote(t.columns[c].name);
+      marks += "?";
+      params.push_back(OdbcParam{f.value, &t.columns[c]});
+    }
+    for (const KeyPart& k : r.key) {
+      bool present = std::any_of(after.row.begin(), after.row.end(), [&](const RowField& f) {
+        return EqualsIgnoreCase(f.column, k.column);
+      });
+      if (!present) {
+        return Status::InvalidInput(what + ": the row image lacks key column " + k.column);
+      }
+    }
+    // Refuse when a row with this key exists (inside the same transaction).
+    std::string exists_sql = "SELECT 1 FROM " + t.sql + " WHERE ";
+    std::vector<OdbcParam> exists_params;
+    TM_RETURN_IF_ERROR(AppendKeyMatch(t, r.key, &exists_sql, &exists_params));
+    TM_RETURN_IF_ERROR(conn_->Begin().Prefix("database " + name_));
+    auto exists = conn_->Run(exists_sql, exists_params, 1);
+    if (!exists.ok() || !exists->rows.empty()) {
+      (void)conn_->Rollback();
+      if (!exists.ok()) return IoFailure(what + ": " + exists.status().message());
+      return Conflict(what, "a row with this key already exists");
+    }
+    (void)conn_->Rollback();
+    sql = "INSERT INTO " + t.sql + " (" + names + ") VALUES (" + marks + ")";
+    return RunInTransaction(sql, params, what, false);
+  }
+
+  const Value& image = expected;
+  std::string where;
+  TM_RETURN_IF_ERROR(AppendKeyMatch(t, r.key, &where, &params));
+  std::vector<OdbcParam> match_params;
+  std::string match;
+  for (const RowField& f : image.row) {
+    TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, f.column));
+    match += " AND ";
+    AppendNullSafeMatch(t, c, f.value, &match, &match_params);
+  }
+  if (after.absent()) {  // DELETE
+    sql = "DELETE FROM " + t.sql + " WHERE " + where + match;
+    params.insert(params.end(), match_params.begin(), match_params.end());
+    return RunInTransaction(sql, params, what, false);
+  }
+  // UPDATE the whole row image.
+  std::vector<OdbcParam> set_params;
+  std::string set;
+  for (const RowField& f : after.row) {
+    TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, f.column));
+    if (!set.empty()) set += ", ";
+    set += Quote(t.columns[c].name) + " = ?";
+    set_params.push_back(OdbcParam{f.value, &t.columns[c]});
+  }
+  if (set.empty()) return Status::InvalidInput(what + ": empty row image");
+  sql = "UPDATE " + t.sql + " SET " + set + " WHERE " + where + match;
+  set_params.insert(set_params.end(), params.begin(), params.end());
+  set_params.insert(set_params.end(), match_params.begin(), match_params.end());
+  return RunInTransaction(sql, set_params, what, false);
+}
+
+Result<std::vector<std::vector<KeyPart>>> SqlTarget::FindRows(
+    const std::string& table, const std::vector<std::string>& key_columns,
+    const std::string& column, const Value& equals) {
+  if (!IsSqlScalar(equals)) {
+    return Status::InvalidInput("database " + name_ + ": table " + table + ": cannot match " +
+                                ValueTypeName(equals.type) + " values");
+  }
+  if (key_columns.empty()) {
+    return Status::InvalidInput("database " + name_ + ": table " + table + ": no key columns");
+  }
+  TM_ASSIGN_OR_RETURN(Table t, ResolveTable(table));
+  std::string keys;
+  for (const std::string& k : key_columns) {
+    TM_ASSIGN_OR_RETURN(size_t i, ResolveColumn(t, k));
+    if (!keys.empty()) keys += ", ";
+    keys += Quote(t.columns[i].name);
+  }
+  TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, column));
+  std::string sql = "SELECT " + keys + " FROM " + t.sql + " WHERE ";
+  std::vector<OdbcParam> params;
+  AppendNullSafeMatch(t, c, equals, &sql, &params);
+  sql += " ORDER BY " + keys;
+  auto result = conn_->Run(sql, params);
+  if (!result.ok()) return IoFailure("table " + table + ": " + result.status().message());
+  std::vector<std::vector<KeyPart>> found;
+  for (auto& row : result->rows) {
+    std::vector<KeyPart> key;
+    for (size_t i = 0; i < key_columns.size(); ++i) {
+      if (!IsKeyValue(row[i])) {
+        return Status::InvalidInput("database " + name_ + ": table " + table + ": key column " +
+                                    key_columns[i] + " holds a " + ValueTypeName(row[i].type) +
+                                    " value (keys must be integer or text)");
+      }
+      key.push_back(KeyPart{key_columns[i], std::move(row[i])});
+    }
+    found.push_back(std::move(key));
+  }
+  return found;
+}
+
+Result<std::vector<std::string>> SqlTarget::PrimaryKey(const std::string& table) {
+  TM_ASSIGN_OR_RETURN(Table t, ResolveTable(table));
+  auto keys = conn_->PrimaryKeyColumns(t.schema, t.bare);
+  if (!keys.ok()) return IoFailure("table " + table + ": " + keys.status().message());
+  std::vector<std::string> names = std::move(*keys);
+  if (names.empty() && dialect_ == SqlDialect::kSqlite) {
+    auto info = conn_->Run("PRAGMA table_info(" + Quote(t.bare) + ")");
+    if (!info.ok()) return IoFailure("table " + table + ": " + info.status().message());
+    std::vector<std::pair<int64_t, std::string>> pk;
+    size_t name_col = 1, pk_col = 5;
+    for (size_t i = 0; i < info->columns.size(); ++i) {
+      if (info->columns[i].name == "name") name_col = i;
+      if (info->columns[i].name == "pk") pk_col = i;
+    }
+    for (auto& row : info->rows) {
+      if (row.size() <= std::max(name_col, pk_col)) continue;
+      int64_t seq = 0;
+      if (row[pk_col].type == ValueType::kInteger) seq = row[pk_col].integer;
+      if (row[pk_col].type == ValueType::kText) seq = std::atoll(row[pk_col].bytes.c_str());
+      if (seq > 0 && row[name_col].type == ValueType::kText) {
+        pk.emplace_back(seq, row[name_col].bytes);
+      }
+    }
+    std::sort(pk.begin(), pk.end());
+    for (auto& p : pk) names.push_back(std::move(p.second));
+  }
+  if (names.empty()) {
+    return Status::InvalidInput("database " + name_ + ": table " + table +
+                                " has no primary key");
+  }
+  return names;
+}
+
+Result<std::vector<std::pair<Resource, Value>>> SqlTarget::ScanTable(
+    const std::string& table, const std::vector<std::string>& key_columns) {
+  if (key_columns.empty()) {
+    return Status::InvalidInput("database " + name_ + ": table " + table + ": no key columns");
+  }
+  TM_ASSIGN_OR_RETURN(Table t, ResolveTable(table));
+  std::vector<size_t> key_index;
+  std::string order;
+  for (const std::string& k : key_columns) {
+    TM_ASSIGN_OR_RETURN(size_t i, ResolveColumn(t, k));
+    key_index.push_back(i);
+    if (!order.empty()) order += ", ";
+    order += Quote(t.columns[i].name);
+  }
+  auto result = conn_->Run("SELECT * FROM " + t.sql + " ORDER BY " + order);
+  if (!result.ok()) return IoFailure("table " + table + ": " + result.status().message());
+  std::vector<std::pair<Resource, Value>> cells;
+  for (auto& row : result->rows) {
+    std::vector<KeyPart> key;
+    for (size_t k = 0; k < key_index.size(); ++k) {
+      const Value& v = row[key_index[k]];
+      if (!IsKeyValue(v)) {
+        return Status::InvalidInput("database " + name_ + ": table " + table + ": key column " +
+                                    key_columns[k] + " holds a " + ValueTypeName(v.type) +
+                                    " value (keys must be integer or text)");
+      }
+      key.push_back(KeyPart{key_columns[k], v});
+    }
+    for (size_t c = 0; c < row.size(); ++c) {
+      cells.emplace_back(Resource::SqlCell(name_, table, key, result->columns[c].name),
+                         std::move(row[c]));
+    }
+  }
+  return cells;
+}
+
+Result<int64_t> SqlTarget::Execute(const std::string& sql) {
+  TM_RETURN_IF_ERROR(EnsureConnected());
+  auto result = conn_->Run(sql);
+  if (!result.ok()) {
+    bool lost = conn_->last_sqlstate().rfind("08", 0) == 0;
+    if (lost) conn_.reset();
+    return IoFailure(result.status().message());
+  }
+  return result->rows_affected;
+}
+
+Result<OdbcResult> SqlTarget::Query(const std::string& sql, const std::vector<Value>& params) {
+  TM_RETURN_IF_ERROR(EnsureConnected());
+  std::vector<OdbcParam> bound;
+  for (const Value& v : params) bound.push_back(OdbcParam{v, nullptr});
+  auto result = conn_->Run(sql, bound);
+  if (!result.ok()) {
+    bool lost = conn_->last_sqlstate().rfind("08", 0) == 0;
+    if (lost) conn_.reset();
+    return IoFailure(result.status().message());
+  }
+  return result;
+}
+
+}  // namespace tidemark::targets

@@ -1,0 +1,136 @@
+// SqlTarget: the adapter to one database of the environment, over ODBC.
+// Reads and compare-and-set writes of SQL cells and rows (DESIGN.md §4–5),
+// always with bound parameters and validated, quoted identifiers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/targets/odbc_connection.h"
+#include "store/resource.h"
+#include "store/status.h"
+#include "store/value.h"
+
+namespace tidemark::targets {
+
+enum class SqlDialect { kSqlite, kPostgres, kSqlServer };
+
+const char* SqlDialectName(SqlDialect d);
+
+// The value of `key` in an ODBC connection string ("k1=v1;k2={v;2}"), keys
+// compared case-insensitively, braces removed; nullopt when absent.
+std::optional<std::string> ConnectionStringValue(std::string_view connection_string,
+                                                 std::string_view key);
+// The connection string with the values of PWD/Password replaced by "***", for messages.
+std::string RedactConnectionString(std::string_view connection_string);
+
+// Table and column names: a table may be schema-qualified ("dbo.OutflowServices",
+// each dot-separated part quoted separately). A name is refused (InvalidInput)
+// when empty, longer than 128 bytes, or containing control characters; it is
+// then quoted per dialect ("x" with "" doubled; [x] with ]] doubled for SQL
+// Server). Names are matched against the database: the exact spelling first,
+// then (PostgreSQL tables) the lower-cased one, then (columns) the unique
+// ASCII case-insensitive match.
+//
+// Not thread-safe: one thread at a time.
+class SqlTarget {
+ public:
+  // Connects through ODBC (SQLDriverConnect with the full connection string,
+  // e.g. "Driver=SQLite3;Database=/x/registry.db"). The dialect comes from
+  // SQLGetInfo(SQL_DBMS_NAME); Unsupported for other databases. IoError with
+  // the ODBC diagnostic (SQLSTATE + message) when unreachable; the message
+  // names `name` and the connection string with passwords redacted.
+  static Result<std::unique_ptr<SqlTarget>> Connect(std::string name,
+                                                    std::string connection_string);
+  ~SqlTarget();
+  SqlTarget(const SqlTarget&) = delete;
+  SqlTarget& operator=(const SqlTarget&) = delete;
+
+  const std::string& name() const { return name_; }
+  SqlDialect dialect() const { return dialect_; }
+  const std::string& connection_string() const { return connection_string_; }
+
+  // Cell (Resource::SqlCell: path = table, key = primary-key parts, name =
+  // column): Null/Integer/Real/Text/Binary, Absent when no row matches the
+  // key, InvalidInput when 2+ rows match or the table/column does not exist
+  // (the message names database, table and column). Row (Resource::SqlRow):
+  // Value::Row(every column in table order) or Absent. Key parts must be
+  // Integer or Text. IoError when the database cannot be reached.
+  Result<Value> Read(const Resource& r);
+
+  // Compare-and-set, inside a transaction that is rolled back on any failure.
+  // Cell: sets the column to `after` where the key matches and the column
+  // still equals `expected` (NULL-safe); exactly one row must change, else
+  // Conflict (0 rows: the value changed or the row is gone) or InvalidInput
+  // (2+ rows). Both values must be Null/Integer/Real/Text/Binary.
+  // Row: expected Absent + after Row → INSERT (Conflict when a row with that
+  // key already exists); expected Row + after Absent → DELETE where the key and
+  // every column of the image match (exactly one row, else Conflict);
+  // expected Row + after Row → UPDATE every column of `after` where every
+  // column of `expected` matches (exactly one row, else Conflict).
+  // The key parts inside a row image must equal the resource's key.
+  Status Write(const Resource& r, const Value& expected, const Value& after);
+
+  // Keys (ordered by the key columns) of the rows of `table` whose `column`
+  // equals `equals` (NULL-safe), for sql.replace. Key parts are named as in
+  // `key_columns`; each value is Integer or Text (InvalidInput otherwise).
+  Result<std::vector<std::vector<KeyPart>>> FindRows(const std::string& table,
+                                                     const std::vector<std::string>& key_columns,
+                                                     const std::string& column,
+                                                     const Value& equals);
+
+  // Primary-key column names of `table` in key order (SQLPrimaryKeys; for
+  // SQLite PRAGMA table_info when the driver returns nothing). InvalidInput
+  // when the table does not exist or has no primary key.
+  Result<std::vector<std::string>> PrimaryKey(const std::string& table);
+
+  // Every cell (key columns included) of every row of `table`, ordered by
+  // `key_columns`, as (Resource::SqlCell keyed by `key_columns`, value).
+  Result<std::vector<std::pair<Resource, Value>>> ScanTable(
+      const std::string& table, const std::vector<std::string>& key_columns);
+
+  // Runs one statement without parameters (setup, tests, backups) in
+  // autocommit mode. Returns the rows affected (-1 when the driver does not say).
+  Result<int64_t> Execute(const std::string& sql);
+
+  // Runs `sql` with bound parameters and returns every row (backup drivers:
+  // VACUUM INTO ?, BACKUP DATABASE ... TO DISK = ?).
+  Result<OdbcResult> Query(const std::string& sql, const std::vector<Value>& params = {});
+
+  // Closes the connection (e.g. before a SQLite restore replaces the file).
+  // Every other method reconnects lazily.
+  void Disconnect();
+
+ private:
+  struct Table;  // a resolved table: quoted name and columns in table order
+
+  SqlTarget(std::string name, std::string connection_string, SqlDialect dialect,
+            std::unique_ptr<OdbcConnection> conn);
+  Status EnsureConnected();
+  Result<Table> ResolveTable(const std::string& table);
+  Result<size_t> ResolveColumn(const Table& t, const std::string& column) const;
+  Result<std::string> QuoteName(const std::string& name) const;
+  std::string Quote(const std::string& part) const;
+  // Appends "<col> matches ?" (NULL-safe per dialect) and its parameter(s).
+  void AppendNullSafeMatch(const Table& t, size_t column, const Value& v, std::string* sql,
+                           std::vector<OdbcParam>* params) const;
+  Status AppendKeyMatch(const Table& t, const std::vector<KeyPart>& key, std::string* sql,
+                        std::vector<OdbcParam>* params) const;
+  Status RunInTransaction(const std::string& sql, const std::vector<OdbcParam>& params,
+                          const std::string& what, bool zero_is_conflict_only);
+  Status WriteCell(const Resource& r, const Value& expected, const Value& after);
+  Status WriteRow(const Resource& r, const Value& expected, const Value& after);
+  Status IoFailure(const std::string& what) const;
+
+  std::string name_;
+  std::string connection_string_;
+  SqlDialect dialect_;
+  std::unique_ptr<OdbcConnection> conn_;
+};
+
+}  // namespace tidemark::targets
