@@ -190,7 +190,8 @@ Status SqlTarget::EnsureConnected() {
 
 // After a failure: a lost connection (SQLSTATE class 08) is dropped so the
 // next call reconnects.
-Status SqlTarget::IoFailure(const std::string& what) const {
+Status SqlTarget::IoFailure(const std::string& what) {
+  if (conn_ != nullptr && conn_->last_sqlstate().rfind("08", 0) == 0) conn_.reset();
   return Status::IoError("database " + name_ + ": " + what);
 }
 
@@ -230,11 +231,12 @@ Result<SqlTarget::Table> SqlTarget::ResolveTable(const std::string& table) {
   }
   std::string first_error;
   for (const std::string& candidate : candidates) {
-    TM_ASSIGN_OR_RETURN(std::string quoted, QuoteName(candidate).status().ok()
-                                                ? QuoteName(candidate)
-                                                : Result<std::string>(Status::InvalidInput(
-                                                      "database " + name_ + ": bad table name: " +
-                                                      QuoteName(candidate).status().message())));
+    auto quoted_or = QuoteName(candidate);
+    if (!quoted_or.ok()) {
+      return Status::InvalidInput("database " + name_ + ": table " + table + ": " +
+                                  quoted_or.status().message());
+    }
+    const std::string& quoted = *quoted_or;
     auto described = conn_->Run("SELECT * FROM " + quoted + " WHERE 1=0");
     if (described.ok()) {
       Table t;
@@ -246,11 +248,7 @@ Result<SqlTarget::Table> SqlTarget::ResolveTable(const std::string& table) {
       t.columns = std::move(described->columns);
       return t;
     }
-    if (conn_->last_sqlstate().rfind("08", 0) == 0) {
-      Status s = IoFailure(described.status().message());
-      conn_.reset();
-      return s;
-    }
+    if (conn_->last_sqlstate().rfind("08", 0) == 0) return IoFailure(described.status().message());
     if (first_error.empty()) first_error = described.status().message();
   }
   return Status::InvalidInput("database " + name_ + ": table " + table +
@@ -351,8 +349,17 @@ Result<Value> SqlTarget::Read(const Resource& r) {
 }
 
 Status SqlTarget::RunInTransaction(const std::string& sql, const std::vector<OdbcParam>& params,
-                                   const std::string& what, bool zero_is_conflict_only) {
+                                   const std::string& what, bool many_is_invalid,
+                                   const Precheck* must_be_empty) {
   TM_RETURN_IF_ERROR(conn_->Begin().Prefix("database " + name_));
+  if (must_be_empty != nullptr) {
+    auto found = conn_->Run(must_be_empty->sql, must_be_empty->params, 1);
+    if (!found.ok() || !found->rows.empty()) {
+      (void)conn_->Rollback();
+      if (!found.ok()) return IoFailure(what + ": " + found.status().message());
+      return Conflict(what, "a row with this key already exists");
+    }
+  }
   auto result = conn_->Run(sql, params);
   if (!result.ok()) {
     std::string state = conn_->last_sqlstate();
@@ -364,7 +371,7 @@ Status SqlTarget::RunInTransaction(const std::string& sql, const std::vector<Odb
   if (rows != 1) {
     (void)conn_->Rollback();
     if (rows == 0) return Conflict(what, "the value changed or the row is gone (0 rows matched)");
-    if (zero_is_conflict_only) {
+    if (many_is_invalid) {
       return Status::InvalidInput(what + ": " + std::to_string(rows) +
                                   " rows match the key (nothing changed)");
     }
@@ -453,20 +460,12 @@ Status SqlTarget::WriteRow(const Resource& r, const Value& expected, const Value
         return Status::InvalidInput(what + ": the row image lacks key column " + k.column);
       }
     }
-    // Refuse when a row with this key exists (inside the same transaction).
-    std::string exists_sql = "SELECT 1 FROM " + t.sql + " WHERE ";
-    std::vector<OdbcParam> exists_params;
-    TM_RETURN_IF_ERROR(AppendKeyMatch(t, r.key, &exists_sql, &exists_params));
-    TM_RETURN_IF_ERROR(conn_->Begin().Prefix("database " + name_));
-    auto exists = conn_->Run(exists_sql, exists_params, 1);
-    if (!exists.ok() || !exists->rows.empty()) {
-      (void)conn_->Rollback();
-      if (!exists.ok()) return IoFailure(what + ": " + exists.status().message());
-      return Conflict(what, "a row with this key already exists");
-    }
-    (void)conn_->Rollback();
+    // Refused when a row with this key exists (checked inside the same transaction).
+    Precheck absent;
+    absent.sql = "SELECT 1 FROM " + t.sql + " WHERE ";
+    TM_RETURN_IF_ERROR(AppendKeyMatch(t, r.key, &absent.sql, &absent.params));
     sql = "INSERT INTO " + t.sql + " (" + names + ") VALUES (" + marks + ")";
-    return RunInTransaction(sql, params, what, false);
+    return RunInTransaction(sql, params, what, false, &absent);
   }
 
   const Value& image = expected;
@@ -612,11 +611,7 @@ Result<std::vector<std::pair<Resource, Value>>> SqlTarget::ScanTable(
 Result<int64_t> SqlTarget::Execute(const std::string& sql) {
   TM_RETURN_IF_ERROR(EnsureConnected());
   auto result = conn_->Run(sql);
-  if (!result.ok()) {
-    bool lost = conn_->last_sqlstate().rfind("08", 0) == 0;
-    if (lost) conn_.reset();
-    return IoFailure(result.status().message());
-  }
+  if (!result.ok()) return IoFailure(result.status().message());
   return result->rows_affected;
 }
 
@@ -625,11 +620,7 @@ Result<OdbcResult> SqlTarget::Query(const std::string& sql, const std::vector<Va
   std::vector<OdbcParam> bound;
   for (const Value& v : params) bound.push_back(OdbcParam{v, nullptr});
   auto result = conn_->Run(sql, bound);
-  if (!result.ok()) {
-    bool lost = conn_->last_sqlstate().rfind("08", 0) == 0;
-    if (lost) conn_.reset();
-    return IoFailure(result.status().message());
-  }
+  if (!result.ok()) return IoFailure(result.status().message());
   return result;
 }
 

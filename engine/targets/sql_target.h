@@ -121,11 +121,21 @@ class SqlTarget {
                            std::vector<OdbcParam>* params) const;
   Status AppendKeyMatch(const Table& t, const std::vector<KeyPart>& key, std::string* sql,
                         std::vector<OdbcParam>* params) const;
+  // A query that must return no row before the statement runs (INSERT).
+  struct Precheck {
+    std::string sql;
+    std::vector<OdbcParam> params;
+  };
+  // Runs `sql` in a transaction committed only when exactly one row changed;
+  // 0 rows → Conflict, 2+ → InvalidInput (`many_is_invalid`) or Conflict.
   Status RunInTransaction(const std::string& sql, const std::vector<OdbcParam>& params,
-                          const std::string& what, bool zero_is_conflict_only);
+                          const std::string& what, bool many_is_invalid,
+                          const Precheck* must_be_empty = nullptr);
   Status WriteCell(const Resource& r, const Value& expected, const Value& after);
   Status WriteRow(const Resource& r, const Value& expected, const Value& after);
-  Status IoFailure(const std::string& what) const;
+  // IoError naming the database; a lost connection (SQLSTATE class 08) is
+  // dropped so that the next call reconnects.
+  Status IoFailure(const std::string& what);
 
   std::string name_;
   std::string connection_string_;
