@@ -1,0 +1,579 @@
+// Backup drivers (SQLite, PostgreSQL, SQL Server) and the fork/exec runner
+// they use. Backup files are the database's own formats: a SQLite database
+// file, a pg_dump custom-format archive, a SQL Server .bak.
+#include "snapshots/db_backup.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+#include "store/sha256.h"
+#include "store/unicode.h"
+
+extern char** environ;
+
+namespace tidemark::snapshots {
+namespace fs = std::filesystem;
+using targets::ConnectionStringValue;
+using targets::SqlDialect;
+using targets::SqlTarget;
+
+namespace {
+
+std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+// "<name>-<UTC yyyymmddThhmmssZ>[-n].<ext>" that does not exist yet in `dir`.
+fs::path NewBackupPath(const fs::path& dir, const std::string& database, const std::string& ext) {
+  std::string safe;
+  for (char c : database) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.';
+    safe += ok ? c : '_';
+  }
+  if (safe.empty() || safe[0] == '.') safe = "db" + safe;
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+  fs::path p = dir / (safe + "-" + stamp + "." + ext);
+  for (int n = 2; fs::exists(p); ++n) {
+    p = dir / (safe + "-" + stamp + "-" + std::to_string(n) + "." + ext);
+  }
+  return p;
+}
+
+Status PrepareDir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IoError("cannot create backup directory " + dir.string() + ": " +
+                                 ec.message());
+  return Status::Ok();
+}
+
+void RemoveQuietly(const fs::path& p) {
+  std::error_code ec;
+  fs::remove(p, ec);
+}
+
+Result<BackupRecord> Finish(const std::string& database, const std::string& method,
+                            const fs::path& file) {
+  auto hashed = HashFile(file);
+  if (!hashed.ok()) {
+    RemoveQuietly(file);
+    return hashed.status();
+  }
+  BackupRecord r;
+  r.database = database;
+  r.method = method;
+  r.file = fs::absolute(file).string();
+  r.sha256 = hashed->first;
+  r.size = hashed->second;
+  r.verified = true;
+  return r;
+}
+
+Status CheckRecord(const SqlTarget& db, const BackupRecord& b, const std::string& method) {
+  if (b.database != db.name()) {
+    return Status::InvalidInput("backup " + b.file + " belongs to database " + b.database +
+                                ", not " + db.name());
+  }
+  if (b.method != method) {
+    return Status::InvalidInput("backup " + b.file + " was made with " + b.method +
+                                "; database " + db.name() + " restores " + method);
+  }
+  if (!b.verified) {
+    return Status::InvalidInput("backup " + b.file + " was never verified; refusing to restore");
+  }
+  return Status::Ok();
+}
+
+Status CheckHash(const BackupRecord& b) {
+  auto hashed = HashFile(b.file);
+  if (!hashed.ok()) return hashed.status();
+  if (hashed->first != b.sha256 || hashed->second != b.size) {
+    return Status::Corruption("backup " + b.file + " does not match its record (sha256 " +
+                              hashed->first + ", " + std::to_string(hashed->second) +
+                              " bytes; recorded " + b.sha256 + ", " + std::to_string(b.size) +
+                              " bytes); refusing to restore");
+  }
+  return Status::Ok();
+}
+
+// Value of the first present key among `keys` in the connection string.
+std::string Param(const std::string& cs, std::initializer_list<const char*> keys) {
+  for (const char* k : keys) {
+    if (auto v = ConnectionStringValue(cs, k)) return *v;
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------------------
+
+class SqliteBackupDriver : public BackupDriver {
+ public:
+  explicit SqliteBackupDriver(SqlTarget& db) : db_(db) {}
+
+  Result<BackupRecord> Backup(const fs::path& dest_dir) override {
+    TM_RETURN_IF_ERROR(PrepareDir(dest_dir));
+    fs::path file = fs::absolute(NewBackupPath(dest_dir, db_.name(), "sqlite"));
+    auto made = db_.Query("VACUUM INTO ?", {Value::Text(file.string())});
+    if (!made.ok()) {
+      RemoveQuietly(file);
+      return made.status().Prefix("VACUUM INTO " + file.string());
+    }
+    Status verified = Verify(file);
+    if (!verified.ok()) {
+      RemoveQuietly(file);
+      return verified;
+    }
+    return Finish(db_.name(), "sqlite-vacuum-into", file);
+  }
+
+  Status Restore(const BackupRecord& b) override {
+    TM_RETURN_IF_ERROR(CheckRecord(db_, b, "sqlite-vacuum-into"));
+    std::string db_path = Param(db_.connection_string(), {"Database"});
+    if (db_path.empty()) {
+      return Status::InvalidInput("database " + db_.name() +
+                                  ": no Database= in the connection string");
+    }
+    TM_RETURN_IF_ERROR(CheckHash(b));
+    db_.Disconnect();
+    for (const char* suffix : {"-wal", "-journal"}) {
+      std::error_code ec;
+      if (fs::exists(db_path + suffix, ec) && fs::file_size(db_path + suffix, ec) > 0) {
+        return Status::Failed("database " + db_.name() + ": " + db_path + suffix +
+                              " exists: the database is in use; close it before restoring");
+      }
+    }
+    return CopyVerified(b, db_path);
+  }
+
+ private:
+  // Opens the copy through the same ODBC driver and runs PRAGMA integrity_check.
+  Status Verify(const fs::path& file) {
+    std::string driver = Param(db_.connection_string(), {"Driver"});
+    std::string cs = "Driver={" + driver + "};Database={" + file.string() + "};NoCreat=1";
+    auto copy = SqlTarget::Connect(db_.name() + "-backup-check", cs);
+    if (!copy.ok()) return copy.status().Prefix("verifying backup " + file.string());
+    auto check = (*copy)->Query("PRAGMA integrity_check");
+    if (!check.ok()) return check.status().Prefix("verifying backup " + file.string());
+    if (check->rows.empty() || check->rows[0].empty() ||
+        check->rows[0][0].type != ValueType::kText || check->rows[0][0].bytes != "ok") {
+      std::string detail = check->rows.empty() || check->rows[0].empty()
+                               ? std::string("no result")
+                               : check->rows[0][0].ToDisplay();
+      return Status::Corruption("backup " + file.string() + " failed integrity_check: " + detail);
+    }
+    return Status::Ok();
+  }
+
+  // Copies the backup next to the database while hashing it, compares the
+  // hash with the record, fsyncs and renames it over the database file.
+  Status CopyVerified(const BackupRecord& b, const std::string& db_path) {
+    std::string tmp = db_path + ".tidemark-restore";
+    int in = ::open(b.file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return Status::IoError(ErrnoText("cannot open backup " + b.file));
+    int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0) {
+      ::close(in);
+      return Status::IoError(ErrnoText("cannot create " + tmp));
+    }
+    Sha256Hasher hasher;
+    uint64_t size = 0;
+    std::string buffer(1 << 16, '\0');
+    Status status;
+    for (;;) {
+      ssize_t n = ::read(in, buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        status = Status::IoError(ErrnoText("reading " + b.file));
+        break;
+      }
+      if (n == 0) break;
+      hasher.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+      size += static_cast<uint64_t>(n);
+      ssize_t off = 0;
+      while (off < n) {
+        ssize_t w = ::write(out, buffer.data() + off, static_cast<size_t>(n - off));
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) break;
+        off += w;
+      }
+      if (off < n) {
+        status = Status::IoError(ErrnoText("writing " + tmp));
+        break;
+      }
+    }
+    ::close(in);
+    if (status.ok() && ::fsync(out) != 0) status = Status::IoError(ErrnoText("fsync " + tmp));
+    ::close(out);
+    if (status.ok() && (ToHex(hasher.Finish()) != b.sha256 || size != b.size)) {
+      status = Status::Corruption("backup " + b.file + " changed while being restored");
+    }
+    if (status.ok()) {
+      struct stat st {};
+      if (::stat(db_path.c_str(), &st) == 0) ::chmod(tmp.c_str(), st.st_mode & 07777);
+      if (::rename(tmp.c_str(), db_path.c_str()) != 0) {
+        status = Status::IoError(ErrnoText("renaming " + tmp + " over " + db_path));
+      }
+    }
+    if (!status.ok()) {
+      RemoveQuietly(tmp);
+      return status;
+    }
+    std::string dir = fs::path(db_path).parent_path().string();
+    int d = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d >= 0) {
+      ::fsync(d);
+      ::close(d);
+    }
+    return Status::Ok();
+  }
+
+  SqlTarget& db_;
+};
+
+// ---------------------------------------------------------------------------
+
+class PostgresBackupDriver : public BackupDriver {
+ public:
+  explicit PostgresBackupDriver(SqlTarget& db) : db_(db) {
+    const std::string& cs = db.connection_string();
+    host_ = Param(cs, {"Servername", "Server", "Host"});
+    port_ = Param(cs, {"Port"});
+    database_ = Param(cs, {"Database"});
+    user_ = Param(cs, {"Username", "UID", "User"});
+    password_ = Param(cs, {"Pwd", "Password"});
+  }
+
+  Result<BackupRecord> Backup(const fs::path& dest_dir) override {
+    TM_RETURN_IF_ERROR(PrepareDir(dest_dir));
+    fs::path file = fs::absolute(NewBackupPath(dest_dir, db_.name(), "pgdump"));
+    TM_ASSIGN_OR_RETURN(std::string pg_dump, Program("pg_dump"));
+    std::vector<std::string> argv = {pg_dump, "-Fc", "--no-password"};
+    AddConnection(&argv);
+    ProgramOptions options = Options();
+    options.stdout_path = file.string();
+    auto dumped = RunProgram(argv, options);
+    Status s = Check(dumped, "pg_dump");
+    if (s.ok()) {
+      TM_ASSIGN_OR_RETURN(std::string pg_restore, Program("pg_restore"));
+      ProgramOptions list = Options();
+      list.stdin_path = file.string();
+      s = Check(RunProgram({pg_restore, "--list"}, list), "pg_restore --list " + file.string());
+    }
+    if (!s.ok()) {
+      RemoveQuietly(file);
+      return s;
+    }
+    return Finish(db_.name(), "pg_dump", file);
+  }
+
+  Status Restore(const BackupRecord& b) override {
+    TM_RETURN_IF_ERROR(CheckRecord(db_, b, "pg_dump"));
+    TM_RETURN_IF_ERROR(CheckHash(b));
+    TM_ASSIGN_OR_RETURN(std::string pg_restore, Program("pg_restore"));
+    db_.Disconnect();  // our own session must not hold locks on what is dropped
+    std::vector<std::string> argv = {pg_restore, "--clean", "--if-exists", "--single-transaction",
+                                     "--exit-on-error", "--no-password"};
+    AddConnection(&argv);
+    ProgramOptions options = Options();
+    options.stdin_path = b.file;
+    return Check(RunProgram(argv, options), "pg_restore " + b.file);
+  }
+
+ private:
+  Result<std::string> Program(const std::string& name) {
+    auto p = FindPostgresProgram(name);
+    if (!p) return Status::NotFound(name + " not found (set TIDEMARK_PG_BINDIR)");
+    return *p;
+  }
+
+  void AddConnection(std::vector<std::string>* argv) const {
+    if (!host_.empty()) argv->push_back("--host=" + host_);
+    if (!port_.empty()) argv->push_back("--port=" + port_);
+    if (!user_.empty()) argv->push_back("--username=" + user_);
+    if (argv->front().find("pg_restore") != std::string::npos) {
+      argv->push_back("--dbname=" + database_);
+    } else {
+      argv->push_back(database_);
+    }
+  }
+
+  ProgramOptions Options() const {
+    ProgramOptions o;
+    if (!password_.empty()) o.env.push_back("PGPASSWORD=" + password_);
+    if (::geteuid() == 0) {
+      if (!user_.empty() && user_ != "root" && ::getpwnam(user_.c_str()) != nullptr) {
+        o.run_as_user = user_;
+      } else if (user_ != "root" && ::getpwnam("postgres") != nullptr) {
+        o.run_as_user = "postgres";
+      }
+    }
+    return o;
+  }
+
+  Status Check(const Result<ProgramResult>& r, const std::string& what) const {
+    if (!r.ok()) return r.status().Prefix("database " + db_.name() + ": " + what);
+    if (r->exit_code != 0) {
+      return Status::Failed("database " + db_.name() + ": " + what + " exited with " +
+                            std::to_string(r->exit_code) + ": " + r->err);
+    }
+    return Status::Ok();
+  }
+
+  SqlTarget& db_;
+  std::string host_, port_, database_, user_, password_;
+};
+
+// ---------------------------------------------------------------------------
+
+class SqlServerBackupDriver : public BackupDriver {
+ public:
+  explicit SqlServerBackupDriver(SqlTarget& db) : db_(db) {
+    database_ = Param(db.connection_string(), {"Database"});
+  }
+
+  Result<BackupRecord> Backup(const fs::path& dest_dir) override {
+    TM_ASSIGN_OR_RETURN(std::string name, QuotedDatabase());
+    TM_RETURN_IF_ERROR(PrepareDir(dest_dir));
+    fs::path file = fs::absolute(NewBackupPath(dest_dir, db_.name(), "bak"));
+    auto made = db_.Query("BACKUP DATABASE " + name + " TO DISK = ? WITH CHECKSUM, COPY_ONLY, INIT",
+                          {Value::Text(file.string())});
+    if (!made.ok()) {
+      RemoveQuietly(file);
+      return made.status().Prefix("BACKUP DATABASE " + name);
+    }
+    auto verified =
+        db_.Query("RESTORE VERIFYONLY FROM DISK = ? WITH CHECKSUM", {Value::Text(file.string())});
+    if (!verified.ok()) {
+      RemoveQuietly(file);
+      return verified.status().Prefix("RESTORE VERIFYONLY " + file.string());
+    }
+    return Finish(db_.name(), "sqlserver-backup", file);
+  }
+
+  Status Restore(const BackupRecord& b) override {
+    TM_RETURN_IF_ERROR(CheckRecord(db_, b, "sqlserver-backup"));
+    TM_RETURN_IF_ERROR(CheckHash(b));
+    TM_ASSIGN_OR_RETURN(std::string name, QuotedDatabase());
+    // The session must leave the database before it can be replaced.
+    TM_RETURN_IF_ERROR(db_.Execute("USE master").status());
+    Status s = db_.Execute("ALTER DATABASE " + name + " SET SINGLE_USER WITH ROLLBACK IMMEDIATE")
+                   .status();
+    if (s.ok()) {
+      s = db_.Query("RESTORE DATABASE " + name + " FROM DISK = ? WITH REPLACE",
+                    {Value::Text(b.file)})
+              .status();
+      Status multi = db_.Execute("ALTER DATABASE " + name + " SET MULTI_USER").status();
+      if (s.ok()) s = multi;
+    }
+    db_.Disconnect();
+    return s;
+  }
+
+ private:
+  Result<std::string> QuotedDatabase() const {
+    if (database_.empty() || database_.size() > 128) {
+      return Status::InvalidInput("database " + db_.name() +
+                                  ": no usable Database= in the connection string");
+    }
+    std::string q = "[";
+    for (char c : database_) {
+      if (static_cast<unsigned char>(c) < 0x20) {
+        return Status::InvalidInput("database " + db_.name() + ": bad database name");
+      }
+      q += c;
+      if (c == ']') q += ']';
+    }
+    return q + "]";
+  }
+
+  SqlTarget& db_;
+  std::string database_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BackupDriver>> MakeBackupDriver(SqlTarget& db) {
+  switch (db.dialect()) {
+    case SqlDialect::kSqlite: return std::unique_ptr<BackupDriver>(new SqliteBackupDriver(db));
+    case SqlDialect::kPostgres:
+      return std::unique_ptr<BackupDriver>(new PostgresBackupDriver(db));
+    case SqlDialect::kSqlServer:
+      return std::unique_ptr<BackupDriver>(new SqlServerBackupDriver(db));
+  }
+  return Status::Unsupported("database " + db.name() + ": no backup driver");
+}
+
+Result<std::pair<std::string, uint64_t>> HashFile(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError(ErrnoText("cannot open " + path.string()));
+  Sha256Hasher hasher;
+  uint64_t size = 0;
+  std::string buffer(1 << 16, '\0');
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Status s = Status::IoError(ErrnoText("reading " + path.string()));
+      ::close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    hasher.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+    size += static_cast<uint64_t>(n);
+  }
+  ::close(fd);
+  return std::make_pair(ToHex(hasher.Finish()), size);
+}
+
+// ---------------------------------------------------------------------------
+
+Result<ProgramResult> RunProgram(const std::vector<std::string>& argv_in,
+                                 const ProgramOptions& options) {
+  if (argv_in.empty()) return Status::InvalidInput("RunProgram: empty argument vector");
+  std::vector<std::string> argv;
+  if (!options.run_as_user.empty() && ::geteuid() == 0) {
+    argv = {"runuser", "-u", options.run_as_user, "--"};
+  }
+  argv.insert(argv.end(), argv_in.begin(), argv_in.end());
+
+  int in_fd = ::open(options.stdin_path.empty() ? "/dev/null" : options.stdin_path.c_str(),
+                     O_RDONLY | O_CLOEXEC);
+  if (in_fd < 0) return Status::IoError(ErrnoText("cannot open " + options.stdin_path));
+  int out_file = -1;
+  if (!options.stdout_path.empty()) {
+    out_file = ::open(options.stdout_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out_file < 0) {
+      ::close(in_fd);
+      return Status::IoError(ErrnoText("cannot create " + options.stdout_path));
+    }
+  }
+  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    ::close(in_fd);
+    if (out_file >= 0) ::close(out_file);
+    return Status::IoError(ErrnoText("pipe"));
+  }
+
+  std::vector<std::string> env_strings;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry(*e);
+    bool overridden = std::any_of(options.env.begin(), options.env.end(), [&](const auto& x) {
+      return x.substr(0, x.find('=') + 1) == entry.substr(0, entry.find('=') + 1);
+    });
+    if (!overridden) env_strings.push_back(entry);
+  }
+  env_strings.insert(env_strings.end(), options.env.begin(), options.env.end());
+  std::vector<char*> envp, args;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(in_fd);
+    if (out_file >= 0) ::close(out_file);
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+    return Status::IoError(ErrnoText("fork"));
+  }
+  if (pid == 0) {  // child: only async-signal-safe calls until exec
+    ::dup2(in_fd, 0);
+    ::dup2(out_file >= 0 ? out_file : out_pipe[1], 1);
+    ::dup2(err_pipe[1], 2);
+    if (::chdir(options.working_dir.c_str()) != 0) _exit(126);
+    ::execvpe(args[0], args.data(), envp.data());
+    const char msg[] = "exec failed: ";
+    (void)!::write(2, msg, sizeof(msg) - 1);
+    (void)!::write(2, args[0], std::strlen(args[0]));
+    _exit(127);
+  }
+  ::close(in_fd);
+  if (out_file >= 0) ::close(out_file);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+
+  ProgramResult result;
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&result.out, &result.err};
+  int open_count = 2;
+  char buffer[8192];
+  while (open_count > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t n = ::read(fds[i].fd, buffer, sizeof(buffer));
+      if (n > 0) {
+        sinks[i]->append(buffer, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_count;
+      }
+    }
+  }
+  for (auto& f : fds) {
+    if (f.fd >= 0) ::close(f.fd);
+  }
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0) {
+    if (errno != EINTR) return Status::IoError(ErrnoText("waitpid"));
+  }
+  if (WIFEXITED(wstatus)) result.exit_code = WEXITSTATUS(wstatus);
+  if (WIFSIGNALED(wstatus)) result.exit_code = 128 + WTERMSIG(wstatus);
+  if (result.exit_code == 127 && result.err.rfind("exec failed: ", 0) == 0) {
+    return Status::IoError("cannot run " + argv[0] + ": " + result.err);
+  }
+  return result;
+}
+
+std::optional<std::string> FindPostgresProgram(const std::string& name) {
+  auto executable = [](const fs::path& p) { return ::access(p.c_str(), X_OK) == 0; };
+  if (const char* dir = std::getenv("TIDEMARK_PG_BINDIR"); dir != nullptr && *dir != '\0') {
+    fs::path p = fs::path(dir) / name;
+    if (executable(p)) return p.string();
+  }
+  std::error_code ec;
+  int best_version = -1;
+  fs::path best;
+  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    const std::string v = entry.path().filename().string();
+    int version = std::atoi(v.c_str());
+    fs::path p = entry.path() / "bin" / name;
+    if (version > best_version && executable(p)) {
+      best_version = version;
+      best = p;
+    }
+  }
+  if (best_version >= 0) return best.string();
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t colon = dirs.find(':', start);
+    std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos
+                                                                    : colon - start);
+    if (!dir.empty() && executable(fs::path(dir) / name)) return (fs::path(dir) / name).string();
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace tidemark::snapshots

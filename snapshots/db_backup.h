@@ -1,0 +1,79 @@
+// Database backup drivers for checkpoints (DESIGN.md §5): a backup made by
+// the database itself (SQLite VACUUM INTO, PostgreSQL pg_dump -Fc, SQL Server
+// BACKUP DATABASE), verified and hashed before it counts; restores check the hash first.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/targets/sql_target.h"
+#include "store/event.h"
+#include "store/status.h"
+
+namespace tidemark::snapshots {
+
+class BackupDriver {
+ public:
+  virtual ~BackupDriver() = default;
+  // Makes a backup into `dest_dir` (created if missing) under a new file name
+  // "<database>-<UTC time>.<ext>", verifies it (SQLite: reopens the copy and
+  // runs PRAGMA integrity_check; PostgreSQL: pg_restore --list; SQL Server:
+  // RESTORE VERIFYONLY) and returns its record (absolute path, size, SHA-256
+  // hex, verified = true). On any failure the partial file is removed and an
+  // error returned: nothing is counted.
+  virtual Result<BackupRecord> Backup(const std::filesystem::path& dest_dir) = 0;
+  // Replaces the database's content with `backup` after checking that the
+  // file's SHA-256 still matches the record (Corruption if not, and nothing is
+  // changed). InvalidInput when the record belongs to another database or
+  // method. The target is disconnected and reconnects lazily afterwards.
+  virtual Status Restore(const BackupRecord& backup) = 0;
+};
+
+// The driver for `db`'s dialect. `db` must outlive the driver.
+//  - SQLite ("sqlite-vacuum-into"): VACUUM INTO ? through ODBC; restore copies
+//    the file over the Database= file (temp file + fsync + rename), refused
+//    while a -wal or -journal file shows the database is in use.
+//  - PostgreSQL ("pg_dump"): pg_dump -Fc / pg_restore --clean --if-exists
+//    --single-transaction, connection parameters taken from the ODBC string
+//    (Servername → host or socket directory, Port, Database, Username, Pwd →
+//    PGPASSWORD). When running as root the programs run through
+//    `runuser -u <user> --` as the OS user named like the database user, else
+//    as `postgres`.
+//  - SQL Server ("sqlserver-backup"): BACKUP DATABASE [db] TO DISK = ? WITH
+//    CHECKSUM, COPY_ONLY; RESTORE VERIFYONLY; RESTORE DATABASE ... WITH
+//    REPLACE. The path must be the same for the server and for tidemark.
+//    Implemented but untested here (no SQL Server in the test environment).
+Result<std::unique_ptr<BackupDriver>> MakeBackupDriver(targets::SqlTarget& db);
+
+// SHA-256 (hex) and size of a file, read in chunks. IoError naming the file.
+Result<std::pair<std::string, uint64_t>> HashFile(const std::filesystem::path& path);
+
+// --- external programs (used by the drivers and by the test PostgreSQL server) ---
+
+struct ProgramOptions {
+  std::string run_as_user;         // non-empty and running as root: runuser -u <user> --
+  std::vector<std::string> env;    // extra "NAME=value" entries for the child
+  std::string stdin_path;          // "" = /dev/null
+  std::string stdout_path;         // "" = captured into ProgramResult::out
+  std::string working_dir = "/";
+};
+struct ProgramResult {
+  int exit_code = -1;   // the exit status, or 128 + signal number
+  std::string out;      // stdout when not redirected to a file
+  std::string err;      // stderr
+};
+// Runs argv[0] (searched in PATH when it has no '/') with fork/exec and an
+// argument vector (no shell), waits for it. IoError when it cannot be started;
+// a non-zero exit is reported in the result, not as an error.
+Result<ProgramResult> RunProgram(const std::vector<std::string>& argv,
+                                 const ProgramOptions& options = {});
+
+// The full path of a PostgreSQL program (pg_dump, initdb, ...): from
+// $TIDEMARK_PG_BINDIR, else the newest /usr/lib/postgresql/<version>/bin, else
+// PATH. nullopt when not found.
+std::optional<std::string> FindPostgresProgram(const std::string& name);
+
+}  // namespace tidemark::snapshots
