@@ -73,7 +73,8 @@ class Hive {
   static Result<Hive> Load(const std::filesystem::path& file);
 
   // The file bytes in the format Windows writes (see top of file).
-  std::string Serialize() const;
+  // InvalidInput if a name is not valid UTF-8 (cannot happen for parsed hives).
+  Result<std::string> Serialize() const;
 
   // Writes Serialize() atomically: temp file in the same directory, fsync,
   // rename over `file`, fsync of the directory. IoError on failure, in which
