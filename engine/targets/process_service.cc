@@ -1,5 +1,5 @@
 // ProcessServiceBackend: local processes as services (formats in the header).
-// Start = pipe + fork + setsid + fork + execv; the pipe (close-on-exec) tells
+// Start = pipe + fork + fork + setsid + execv; the pipe (close-on-exec) tells
 // the caller the grandchild's pid and whether execv failed.
 #include "engine/targets/process_service.h"
 
@@ -307,6 +307,7 @@ Status ProcessServiceBackend::SetRun(const std::string& name, ServiceRun run,
   }
   TM_ASSIGN_OR_RETURN(Definition d, Require(name));
   const Live live = Probe(d);
+  if (run == ServiceRun::kStopped) return Stop(d, live, timeout);  // also clears a stale pid file
   if (live.run == run) return Status::Ok();
   switch (run) {
     case ServiceRun::kRunning:
@@ -362,10 +363,6 @@ Status ProcessServiceBackend::Start(const Definition& d, milliseconds timeout) {
   }
   if (child == 0) {
     ::close(pipefd[0]);
-    if (::setsid() < 0) {
-      WriteMsg(pipefd[1], 2, errno);
-      ::_exit(1);
-    }
     const pid_t grandchild = ::fork();
     if (grandchild < 0) {
       WriteMsg(pipefd[1], 2, errno);
@@ -374,6 +371,12 @@ Status ProcessServiceBackend::Start(const Definition& d, milliseconds timeout) {
     if (grandchild > 0) {
       WriteMsg(pipefd[1], 1, static_cast<int32_t>(grandchild));
       ::_exit(0);
+    }
+    // The service: its own session and process group (pgid = sid = pid),
+    // reparented to init as soon as the intermediate child exits.
+    if (::setsid() < 0) {
+      WriteMsg(pipefd[1], 2, errno);
+      ::_exit(1);
     }
     ::dup2(null_fd, 0);
     ::dup2(log_fd, 1);

@@ -83,7 +83,9 @@ TEST_F(ProcessServiceTest, StartPauseResumeStopRealProcess) {
   const pid_t pid = PidOf("DCAgent");
   ASSERT_GT(pid, 0);
   EXPECT_FALSE(Gone(pid));
-  EXPECT_EQ(::getsid(pid), pid);  // detached into its own session
+  EXPECT_EQ(::getsid(pid), pid);  // detached into its own session and group
+  EXPECT_EQ(::getpgid(pid), pid);
+  EXPECT_NE(::getsid(0), pid);
   EXPECT_TRUE(fs::exists(tmp_ / "DCAgent.pid"));
   // Starting again is a no-op: same process.
   ASSERT_TRUE(backend_.SetRun("DCAgent", ServiceRun::kRunning, milliseconds(5000)).ok());
@@ -259,7 +261,7 @@ TEST_F(ProcessServiceTest, MalformedDefinitionNamesFileAndLine) {
       << v.status().message();
 
   WriteFileBytes(tmp_ / "Bad.service", "exec=sleep\n");
-  EXPECT_NE(backend_.Read("Bad").status().message().find("Bad.service:1: exec must be absolute"),
+  EXPECT_NE(backend_.Read("Bad").status().message().find("Bad.service:1: exec must be an absolute path"),
             std::string::npos);
   WriteFileBytes(tmp_ / "Bad.service", "exec=/bin/sleep\ncolour=blue\n");
   EXPECT_NE(backend_.Read("Bad").status().message().find("unknown key 'colour'"),
