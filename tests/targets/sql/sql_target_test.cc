@@ -1,0 +1,411 @@
+// SqlTarget against real databases through ODBC: a SQLite file in a temp dir
+// and a PostgreSQL server on a Unix socket (each test runs on both).
+#include "engine/targets/sql_target.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "store/unicode.h"
+#include "tests/testing/postgres_server.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::targets {
+namespace {
+
+using testing::PostgresServer;
+using testing::TempDir;
+
+enum class Backend { kSqlite, kPostgres };
+
+class SqlTargetTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  static void SetUpTestSuite() {
+    std::string reason;
+    if (!PostgresServer::Available(&reason)) {
+      skip_reason_ = new std::string(reason);
+      return;
+    }
+    server_ = new PostgresServer();
+    Status s = server_->Start();
+    if (!s.ok()) skip_reason_ = new std::string("PostgreSQL did not start: " + s.ToString());
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+    delete skip_reason_;
+    skip_reason_ = nullptr;
+  }
+
+  void SetUp() override {
+    if (GetParam() == Backend::kSqlite) {
+      connection_ = "Driver=SQLite3;Database=" + (dir_ / "registry.db").string();
+    } else {
+      if (skip_reason_ != nullptr) GTEST_SKIP() << *skip_reason_;
+      std::string dbname = "registry" + std::to_string(++counter_);
+      ASSERT_TRUE(server_->CreateDatabase(dbname).ok());
+      connection_ = server_->ConnectionString(dbname);
+    }
+    auto db = SqlTarget::Connect("reg", connection_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+    bool pg = GetParam() == Backend::kPostgres;
+    EXPECT_EQ(db_->dialect(), pg ? SqlDialect::kPostgres : SqlDialect::kSqlite);
+    const std::string real = pg ? "DOUBLE PRECISION" : "REAL";
+    const std::string blob = pg ? "BYTEA" : "BLOB";
+    Exec("CREATE TABLE OutflowServices (ServerId INTEGER PRIMARY KEY, Url VARCHAR(400), "
+         "secureFlag INTEGER, weight " + real + ", cert " + blob + ")");
+    Exec("INSERT INTO OutflowServices VALUES (1, 'FQDN/dt', 1, 2.5, NULL)");
+    Exec("INSERT INTO OutflowServices VALUES (2, 'FQDN/dt', 0, NULL, NULL)");
+    Exec("INSERT INTO OutflowServices VALUES (3, 'other', NULL, -1.25, NULL)");
+    Exec("CREATE TABLE Pairs (a INTEGER, b VARCHAR(50), v TEXT, PRIMARY KEY (a, b))");
+    Exec("INSERT INTO Pairs VALUES (1, 'x', 'one-x')");
+    Exec("INSERT INTO Pairs VALUES (1, 'y', 'one-y')");
+    Exec("CREATE TABLE Dups (k INTEGER, v TEXT)");
+    Exec("INSERT INTO Dups VALUES (7, 'a')");
+    Exec("INSERT INTO Dups VALUES (7, 'b')");
+  }
+
+  void Exec(const std::string& sql) {
+    auto r = db_->Execute(sql);
+    ASSERT_TRUE(r.ok()) << sql << ": " << r.status().ToString();
+  }
+
+  static Resource Cell(int64_t id, const std::string& column) {
+    return Resource::SqlCell("reg", "OutflowServices", {KeyPart{"ServerId", Value::Integer(id)}},
+                             column);
+  }
+  static Resource Row(int64_t id) {
+    return Resource::SqlRow("reg", "OutflowServices", {KeyPart{"ServerId", Value::Integer(id)}});
+  }
+  Value MustRead(const Resource& r) {
+    auto v = db_->Read(r);
+    EXPECT_TRUE(v.ok()) << r.Display() << ": " << v.status().ToString();
+    return v.ok() ? *v : Value::Absent();
+  }
+  int64_t Count(const std::string& table) {
+    auto r = db_->Query("SELECT COUNT(*) FROM " + table);
+    if (!r.ok() || r->rows.empty()) return -1;
+    return r->rows[0][0].integer;
+  }
+
+  static PostgresServer* server_;
+  static std::string* skip_reason_;
+  static std::atomic<int> counter_;
+  TempDir dir_;
+  std::string connection_;
+  std::unique_ptr<SqlTarget> db_;
+};
+
+PostgresServer* SqlTargetTest::server_ = nullptr;
+std::string* SqlTargetTest::skip_reason_ = nullptr;
+std::atomic<int> SqlTargetTest::counter_{0};
+
+TEST_P(SqlTargetTest, ReadsTypedCells) {
+  EXPECT_EQ(MustRead(Cell(1, "ServerId")), Value::Integer(1));
+  EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text("FQDN/dt"));
+  EXPECT_EQ(MustRead(Cell(1, "secureFlag")), Value::Integer(1));
+  EXPECT_EQ(MustRead(Cell(1, "weight")), Value::Real(2.5));
+  EXPECT_EQ(MustRead(Cell(1, "cert")), Value::Null());
+  EXPECT_EQ(MustRead(Cell(3, "secureFlag")), Value::Null());
+  EXPECT_EQ(MustRead(Cell(3, "weight")), Value::Real(-1.25));
+  // Column names match case-insensitively, as the databases do.
+  EXPECT_EQ(MustRead(Cell(1, "URL")), Value::Text("FQDN/dt"));
+}
+
+TEST_P(SqlTargetTest, ReadsRowInTableOrder) {
+  Value row = MustRead(Row(2));
+  ASSERT_EQ(row.type, ValueType::kRow);
+  ASSERT_EQ(row.row.size(), 5u);
+  EXPECT_TRUE(EqualsIgnoreCase(row.row[0].column, "ServerId"));
+  EXPECT_EQ(row.row[0].value, Value::Integer(2));
+  EXPECT_EQ(row.row[1].value, Value::Text("FQDN/dt"));
+  EXPECT_EQ(row.row[2].value, Value::Integer(0));
+  EXPECT_EQ(row.row[3].value, Value::Null());
+  EXPECT_EQ(row.row[4].value, Value::Null());
+  EXPECT_TRUE(MustRead(Row(99)).absent());
+}
+
+TEST_P(SqlTargetTest, WritesEveryTypeAndReadsItBackEqual) {
+  const std::string bytes("\x00\x01\xff\x80 binary\x00", 12);
+  ASSERT_TRUE(db_->Write(Cell(1, "cert"), Value::Null(), Value::Binary(bytes)).ok());
+  EXPECT_EQ(MustRead(Cell(1, "cert")), Value::Binary(bytes));
+  ASSERT_TRUE(db_->Write(Cell(1, "weight"), Value::Real(2.5), Value::Real(0.1)).ok());
+  EXPECT_EQ(MustRead(Cell(1, "weight")), Value::Real(0.1));
+  ASSERT_TRUE(db_->Write(Cell(1, "secureFlag"), Value::Integer(1), Value::Integer(-42)).ok());
+  EXPECT_EQ(MustRead(Cell(1, "secureFlag")), Value::Integer(-42));
+  std::string long_text(20000, 'L');
+  long_text += "Zürich ✓";
+  Resource text_cell = Resource::SqlCell(
+      "reg", "Pairs", {KeyPart{"a", Value::Integer(1)}, KeyPart{"b", Value::Text("x")}}, "v");
+  Status s = db_->Write(text_cell, Value::Text("one-x"), Value::Text(long_text));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(MustRead(text_cell), Value::Text(long_text));
+  std::string long_bytes(30000, '\0');
+  for (size_t i = 0; i < long_bytes.size(); ++i) long_bytes[i] = static_cast<char>(i * 7);
+  ASSERT_TRUE(db_->Write(Cell(1, "cert"), Value::Binary(bytes), Value::Binary(long_bytes)).ok());
+  EXPECT_EQ(MustRead(Cell(1, "cert")), Value::Binary(long_bytes));
+  // Compare-and-set works against binary and real expected values too.
+  ASSERT_TRUE(db_->Write(Cell(1, "cert"), Value::Binary(long_bytes), Value::Null()).ok());
+  ASSERT_TRUE(db_->Write(Cell(1, "weight"), Value::Real(0.1), Value::Null()).ok());
+  EXPECT_EQ(MustRead(Cell(1, "weight")), Value::Null());
+}
+
+TEST_P(SqlTargetTest, CompareAndSetRefusesChangedValue) {
+  Status s = db_->Write(Cell(1, "Url"), Value::Text("not what is there"), Value::Text("CN/dt"));
+  EXPECT_TRUE(s.Is(StatusCode::kConflict)) << s.ToString();
+  EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text("FQDN/dt"));
+  // Expecting NULL while a value is there is a conflict too (NULL-safe compare).
+  s = db_->Write(Cell(1, "secureFlag"), Value::Null(), Value::Integer(5));
+  EXPECT_TRUE(s.Is(StatusCode::kConflict)) << s.ToString();
+  EXPECT_EQ(MustRead(Cell(1, "secureFlag")), Value::Integer(1));
+  // The right expected value goes through, and only touches that row.
+  ASSERT_TRUE(db_->Write(Cell(1, "Url"), Value::Text("FQDN/dt"), Value::Text("CN/dt")).ok());
+  EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text("CN/dt"));
+  EXPECT_EQ(MustRead(Cell(2, "Url")), Value::Text("FQDN/dt"));
+}
+
+TEST_P(SqlTargetTest, NullToValueToNullRoundTrip) {
+  ASSERT_TRUE(db_->Write(Cell(2, "weight"), Value::Null(), Value::Real(3.5)).ok());
+  EXPECT_EQ(MustRead(Cell(2, "weight")), Value::Real(3.5));
+  ASSERT_TRUE(db_->Write(Cell(2, "weight"), Value::Real(3.5), Value::Null()).ok());
+  EXPECT_EQ(MustRead(Cell(2, "weight")), Value::Null());
+  ASSERT_TRUE(db_->Write(Cell(3, "secureFlag"), Value::Null(), Value::Integer(0)).ok());
+  ASSERT_TRUE(db_->Write(Cell(3, "secureFlag"), Value::Integer(0), Value::Null()).ok());
+  EXPECT_EQ(MustRead(Cell(3, "secureFlag")), Value::Null());
+}
+
+TEST_P(SqlTargetTest, MissingRowIsAbsentOnReadAndConflictOnWrite) {
+  EXPECT_TRUE(MustRead(Cell(42, "Url")).absent());
+  Status s = db_->Write(Cell(42, "Url"), Value::Text("FQDN/dt"), Value::Text("CN/dt"));
+  EXPECT_TRUE(s.Is(StatusCode::kConflict)) << s.ToString();
+  EXPECT_EQ(Count("OutflowServices"), 3);
+}
+
+TEST_P(SqlTargetTest, TwoMatchingRowsAreInvalidInputAndChangeNothing) {
+  Resource dup = Resource::SqlCell("reg", "Dups", {KeyPart{"k", Value::Integer(7)}}, "v");
+  auto r = db_->Read(dup);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().Is(StatusCode::kInvalidInput)) << r.status().ToString();
+  ASSERT_TRUE(db_->Execute("UPDATE Dups SET v = 'same'").ok());
+  Status s = db_->Write(dup, Value::Text("same"), Value::Text("changed"));
+  EXPECT_TRUE(s.Is(StatusCode::kInvalidInput)) << s.ToString();
+  auto rows = db_->Query("SELECT COUNT(*) FROM Dups WHERE v = 'same'");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(rows->rows[0][0], Value::Integer(2));  // rolled back
+}
+
+TEST_P(SqlTargetTest, MissingTableOrColumnIsInvalidInputNamingThem) {
+  auto r = db_->Read(Resource::SqlCell("reg", "NoSuchTable", {KeyPart{"id", Value::Integer(1)}},
+                                       "Url"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().Is(StatusCode::kInvalidInput));
+  EXPECT_NE(r.status().message().find("reg"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("NoSuchTable"), std::string::npos) << r.status().message();
+
+  r = db_->Read(Cell(1, "NoSuchColumn"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().Is(StatusCode::kInvalidInput));
+  EXPECT_NE(r.status().message().find("OutflowServices"), std::string::npos);
+  EXPECT_NE(r.status().message().find("NoSuchColumn"), std::string::npos);
+
+  Status s = db_->Write(Cell(1, "NoSuchColumn"), Value::Null(), Value::Integer(1));
+  EXPECT_TRUE(s.Is(StatusCode::kInvalidInput)) << s.ToString();
+  EXPECT_NE(s.message().find("NoSuchColumn"), std::string::npos);
+}
+
+TEST_P(SqlTargetTest, HostileValuesRoundTripUnchanged) {
+  const std::vector<Value> values = {
+      Value::Text("it's \"quoted\""),       Value::Text("a; b; c"),
+      Value::Text("-- not a comment"),      Value::Text("'); DROP TABLE OutflowServices; --"),
+      Value::Text("Zürich ✓ 日本 🚀"),        Value::Text(""),
+      Value::Null(),                        Value::Text("\\x00 backslash \\ and %_ wildcards"),
+  };
+  Value current = Value::Text("FQDN/dt");
+  for (const Value& v : values) {
+    Status s = db_->Write(Cell(1, "Url"), current, v);
+    ASSERT_TRUE(s.ok()) << v.ToDisplay() << ": " << s.ToString();
+    EXPECT_EQ(MustRead(Cell(1, "Url")), v) << v.ToDisplay();
+    current = v;
+  }
+  EXPECT_EQ(Count("OutflowServices"), 3);
+  EXPECT_EQ(MustRead(Cell(2, "Url")), Value::Text("FQDN/dt"));
+  // Hostile key values are bound as well: nothing matches, nothing breaks.
+  Resource weird = Resource::SqlCell(
+      "reg", "Pairs", {KeyPart{"a", Value::Integer(1)}, KeyPart{"b", Value::Text("x' OR '1'='1")}},
+      "v");
+  EXPECT_TRUE(MustRead(weird).absent());
+  EXPECT_EQ(Count("Pairs"), 2);
+}
+
+TEST_P(SqlTargetTest, HostileIdentifiersAreRefusedOrQuoted) {
+  auto r = db_->Read(Resource::SqlCell(
+      "reg", "OutflowServices\"; DROP TABLE Pairs; --", {KeyPart{"ServerId", Value::Integer(1)}},
+      "Url"));
+  EXPECT_TRUE(r.status().Is(StatusCode::kInvalidInput)) << r.status().ToString();
+  r = db_->Read(Resource::SqlCell("reg", "Outflow\nServices",
+                                  {KeyPart{"ServerId", Value::Integer(1)}}, "Url"));
+  EXPECT_TRUE(r.status().Is(StatusCode::kInvalidInput)) << r.status().ToString();
+  r = db_->Read(Cell(1, "Url\" FROM Pairs --"));
+  EXPECT_TRUE(r.status().Is(StatusCode::kInvalidInput)) << r.status().ToString();
+  EXPECT_EQ(Count("Pairs"), 2);
+  EXPECT_EQ(Count("OutflowServices"), 3);
+}
+
+TEST_P(SqlTargetTest, CompositeKeysReadAndWrite) {
+  Resource cell = Resource::SqlCell(
+      "reg", "Pairs", {KeyPart{"a", Value::Integer(1)}, KeyPart{"b", Value::Text("y")}}, "v");
+  EXPECT_EQ(MustRead(cell), Value::Text("one-y"));
+  ASSERT_TRUE(db_->Write(cell, Value::Text("one-y"), Value::Text("changed")).ok());
+  EXPECT_EQ(MustRead(cell), Value::Text("changed"));
+  Resource other = Resource::SqlCell(
+      "reg", "Pairs", {KeyPart{"a", Value::Integer(1)}, KeyPart{"b", Value::Text("x")}}, "v");
+  EXPECT_EQ(MustRead(other), Value::Text("one-x"));
+  auto pk = db_->PrimaryKey("Pairs");
+  ASSERT_TRUE(pk.ok()) << pk.status().ToString();
+  ASSERT_EQ(pk->size(), 2u);
+  EXPECT_TRUE(EqualsIgnoreCase((*pk)[0], "a"));
+  EXPECT_TRUE(EqualsIgnoreCase((*pk)[1], "b"));
+}
+
+TEST_P(SqlTargetTest, PrimaryKeyOfTableWithoutOneIsInvalidInput) {
+  auto pk = db_->PrimaryKey("OutflowServices");
+  ASSERT_TRUE(pk.ok()) << pk.status().ToString();
+  ASSERT_EQ(pk->size(), 1u);
+  EXPECT_TRUE(EqualsIgnoreCase((*pk)[0], "ServerId"));
+  auto none = db_->PrimaryKey("Dups");
+  EXPECT_TRUE(none.status().Is(StatusCode::kInvalidInput)) << none.status().ToString();
+  auto missing = db_->PrimaryKey("Nope");
+  EXPECT_TRUE(missing.status().Is(StatusCode::kInvalidInput));
+}
+
+TEST_P(SqlTargetTest, InsertsAndDeletesRowImages) {
+  Value image = Value::Row({RowField{"ServerId", Value::Integer(10)},
+                            RowField{"Url", Value::Text("new'; --")},
+                            RowField{"secureFlag", Value::Null()},
+                            RowField{"weight", Value::Real(1.5)},
+                            RowField{"cert", Value::Binary(std::string("\0\1", 2))}});
+  ASSERT_TRUE(db_->Write(Row(10), Value::Absent(), image).ok());
+  Value read = MustRead(Row(10));
+  ASSERT_EQ(read.type, ValueType::kRow);
+  ASSERT_EQ(read.row.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(read.row[i].value, image.row[i].value) << i;
+  // Inserting again: the row exists.
+  Status s = db_->Write(Row(10), Value::Absent(), image);
+  EXPECT_TRUE(s.Is(StatusCode::kConflict)) << s.ToString();
+  // Deleting with a stale image is refused and keeps the row.
+  Value stale = image;
+  stale.row[1].value = Value::Text("something else");
+  s = db_->Write(Row(10), stale, Value::Absent());
+  EXPECT_TRUE(s.Is(StatusCode::kConflict)) << s.ToString();
+  EXPECT_FALSE(MustRead(Row(10)).absent());
+  // The image as read deletes it.
+  ASSERT_TRUE(db_->Write(Row(10), read, Value::Absent()).ok());
+  EXPECT_TRUE(MustRead(Row(10)).absent());
+  EXPECT_EQ(Count("OutflowServices"), 3);
+  // A row image whose key contradicts the resource is refused.
+  s = db_->Write(Row(11), Value::Absent(), image);
+  EXPECT_TRUE(s.Is(StatusCode::kInvalidInput)) << s.ToString();
+  EXPECT_TRUE(MustRead(Row(11)).absent());
+}
+
+TEST_P(SqlTargetTest, UpdatesWholeRowImageWithCompareAndSet) {
+  Value before = MustRead(Row(2));
+  Value after = before;
+  after.row[1].value = Value::Text("CN/dt");
+  after.row[3].value = Value::Real(9.0);
+  ASSERT_TRUE(db_->Write(Row(2), before, after).ok());
+  EXPECT_EQ(MustRead(Row(2)), after);
+  Status s = db_->Write(Row(2), before, after);  // `before` is stale now
+  EXPECT_TRUE(s.Is(StatusCode::kConflict)) << s.ToString();
+}
+
+TEST_P(SqlTargetTest, FindRowsReturnsOrderedKeys) {
+  auto rows = db_->FindRows("OutflowServices", {"ServerId"}, "Url", Value::Text("FQDN/dt"));
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0], (std::vector<KeyPart>{KeyPart{"ServerId", Value::Integer(1)}}));
+  EXPECT_EQ((*rows)[1], (std::vector<KeyPart>{KeyPart{"ServerId", Value::Integer(2)}}));
+  auto nulls = db_->FindRows("OutflowServices", {"ServerId"}, "secureFlag", Value::Null());
+  ASSERT_TRUE(nulls.ok());
+  ASSERT_EQ(nulls->size(), 1u);
+  EXPECT_EQ((*nulls)[0][0].value, Value::Integer(3));
+  auto none = db_->FindRows("OutflowServices", {"ServerId"}, "Url", Value::Text("'; --"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  auto pairs = db_->FindRows("Pairs", {"a", "b"}, "a", Value::Integer(1));
+  ASSERT_TRUE(pairs.ok());
+  ASSERT_EQ(pairs->size(), 2u);
+  EXPECT_EQ((*pairs)[0][1].value, Value::Text("x"));
+  EXPECT_EQ((*pairs)[1][1].value, Value::Text("y"));
+}
+
+TEST_P(SqlTargetTest, ScanTableListsEveryCell) {
+  auto cells = db_->ScanTable("OutflowServices", {"ServerId"});
+  ASSERT_TRUE(cells.ok()) << cells.status().ToString();
+  ASSERT_EQ(cells->size(), 15u);  // 3 rows x 5 columns
+  // Every scanned cell reads back the same value through Read.
+  for (const auto& [resource, value] : *cells) {
+    EXPECT_EQ(resource.database, "reg");
+    EXPECT_EQ(MustRead(resource), value) << resource.Display();
+  }
+  EXPECT_EQ((*cells)[0].first.key[0].value, Value::Integer(1));
+  EXPECT_EQ((*cells)[14].first.key[0].value, Value::Integer(3));
+  EXPECT_EQ((*cells)[6].second, Value::Text("FQDN/dt"));  // row 2, Url
+}
+
+TEST_P(SqlTargetTest, ReconnectsAfterDisconnect) {
+  db_->Disconnect();
+  EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text("FQDN/dt"));
+  db_->Disconnect();
+  ASSERT_TRUE(db_->Write(Cell(1, "Url"), Value::Text("FQDN/dt"), Value::Text("x")).ok());
+  EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text("x"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SqlTargetTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& param_info) {
+                           return param_info.param == Backend::kSqlite ? "SQLite" : "PostgreSQL";
+                         });
+
+TEST(SqlTargetConnectTest, UnreachableSqliteIsIoErrorWithDiagnostic) {
+  auto db = SqlTarget::Connect("reg", "Driver=SQLite3;Database=/nonexistent/dir/x.db;PWD=hunter2");
+  ASSERT_FALSE(db.ok());
+  EXPECT_TRUE(db.status().Is(StatusCode::kIoError)) << db.status().ToString();
+  EXPECT_NE(db.status().message().find("reg"), std::string::npos);
+  EXPECT_NE(db.status().message().find("["), std::string::npos);  // SQLSTATE
+  EXPECT_EQ(db.status().message().find("hunter2"), std::string::npos) << db.status().message();
+}
+
+TEST(SqlTargetConnectTest, UnreachablePostgresIsIoErrorWithDiagnostic) {
+  TempDir empty;
+  auto db = SqlTarget::Connect("reg", "Driver=PostgreSQL Unicode;Servername=" +
+                                          empty.path().string() +
+                                          ";Port=1;Database=x;Username=postgres;Pwd=hunter2");
+  ASSERT_FALSE(db.ok());
+  EXPECT_TRUE(db.status().Is(StatusCode::kIoError)) << db.status().ToString();
+  EXPECT_NE(db.status().message().find("[08"), std::string::npos) << db.status().message();
+  EXPECT_EQ(db.status().message().find("hunter2"), std::string::npos) << db.status().message();
+}
+
+TEST(SqlTargetConnectTest, UnknownDriverIsIoError) {
+  auto db = SqlTarget::Connect("reg", "Driver=NoSuchDriver;Database=x");
+  ASSERT_FALSE(db.ok());
+  EXPECT_TRUE(db.status().Is(StatusCode::kIoError)) << db.status().ToString();
+}
+
+TEST(ConnectionStringTest, ParsesBracesAndRedactsPasswords) {
+  std::string cs = "Driver={PostgreSQL Unicode};Servername=/tmp/s;Database={a;b}};c};PWD=secret";
+  EXPECT_EQ(ConnectionStringValue(cs, "driver"), "PostgreSQL Unicode");
+  EXPECT_EQ(ConnectionStringValue(cs, "DATABASE"), "a;b};c");
+  EXPECT_EQ(ConnectionStringValue(cs, "Servername"), "/tmp/s");
+  EXPECT_EQ(ConnectionStringValue(cs, "Port"), std::nullopt);
+  std::string redacted = RedactConnectionString(cs);
+  EXPECT_EQ(redacted.find("secret"), std::string::npos);
+  EXPECT_NE(redacted.find("PWD=***"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tidemark::targets
