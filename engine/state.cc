@@ -132,6 +132,10 @@ void State::Apply(const Event& e) {
             auto it = run->in_doubt.find(body.intent_seq);
             if (it != run->in_doubt.end()) {
               secret = it->second.intent.secret;
+              if (StepState* s = run->FindStep(it->second.step)) {
+                const int index = ActionIndex(it->second.intent.action);
+                if (index >= 0) s->effective_actions.insert(index);
+              }
               run->in_doubt.erase(it);
             }
             ++run->changes;
@@ -142,6 +146,9 @@ void State::Apply(const Event& e) {
         } else if constexpr (std::is_same_v<T, Noop>) {
           SetResource(body.resource, body.value, e.seq, body.secret);
           note_action(ActionIndex(body.action));
+          if (step && ActionIndex(body.action) >= 0) {
+            step->effective_actions.insert(ActionIndex(body.action));
+          }
         } else if constexpr (std::is_same_v<T, Observed>) {
           SetResource(body.resource, body.after, e.seq, body.secret);
           if (run) ++run->changes;

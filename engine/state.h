@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct StepState {
   int64_t ended_ns = 0;
   std::string error;
   int last_action = -1;                // highest action index with a recorded effect
+  std::set<int> effective_actions;     // action indices with an applied change or noop
   std::optional<ActionStarted> open_action;  // opaque action started, not finished
 };
 

@@ -1,0 +1,139 @@
+// The per-change apply protocol and the resume reconciliation table.
+#include "engine/change_writer.h"
+
+#include "store/sha256.h"
+
+namespace tidemark::engine {
+
+Result<uint64_t> ChangeWriter::Append(EventBody body, const std::vector<std::string>& blobs) {
+  Event e;
+  e.run = run_;
+  e.step = step_;
+  e.body = std::move(body);
+  auto seq = log_.Append(std::move(e), blobs);
+  if (!seq.ok()) {
+    return Status::IoError("could not record to the journal (" + seq.status().message() +
+                           "); the outcome of the last append is unknown — stop here and run "
+                           "`tidemark resume` once the problem is fixed");
+  }
+  return seq;
+}
+
+Result<uint64_t> ChangeWriter::AppendBatch(std::vector<EventBody> bodies,
+                                           const std::vector<std::string>& blobs) {
+  std::vector<Event> events;
+  for (auto& b : bodies) {
+    Event e;
+    e.run = run_;
+    e.step = step_;
+    e.body = std::move(b);
+    events.push_back(std::move(e));
+  }
+  auto seq = log_.AppendBatch(std::move(events), blobs);
+  if (!seq.ok()) {
+    return Status::IoError("could not record to the journal (" + seq.status().message() +
+                           "); run `tidemark resume` once the problem is fixed");
+  }
+  return seq;
+}
+
+Result<std::optional<std::string>> ChangeWriter::ContentFor(const Value& v) {
+  if (v.type != ValueType::kFile) return std::optional<std::string>();
+  TM_ASSIGN_OR_RETURN(auto blob, log_.GetBlob(v.bytes));
+  if (!blob) {
+    return Status::Corruption("the journal has no content blob " + v.bytes +
+                              " for a recorded file value");
+  }
+  return blob;
+}
+
+Status ChangeWriter::WriteAndConfirm(uint64_t intent_seq, const Resource& r,
+                                     const Value& expected, const Value& after,
+                                     const std::optional<std::string>& content, bool recursive) {
+  Status st = targets_.Write(r, expected, after, content, recursive);
+  if (!st.ok()) {
+    TM_RETURN_IF_ERROR(Append(Failed{intent_seq, r, st.message()}).status());
+    return Status::RunStopped(r.Display() + ": " + st.message());
+  }
+  auto back = targets_.Read(r);
+  if (!back.ok()) {
+    // The write went through but cannot be confirmed: leave the intent in
+    // doubt for resume rather than guessing.
+    return Status::RunStopped(r.Display() + ": written but could not be read back (" +
+                              back.status().message() + "); `tidemark resume` will check it");
+  }
+  TM_RETURN_IF_ERROR(Append(Applied{intent_seq, r, back.value(), false}).status());
+  ++applied_;
+  if (!Matches(back.value(), after)) {
+    return Status::RunStopped(r.Display() + ": read back " + back->ToDisplay() + " instead of " +
+                              after.ToDisplay());
+  }
+  return Status::Ok();
+}
+
+Status ChangeWriter::Apply(const Change& c, const std::optional<Value>& expected) {
+  TM_ASSIGN_OR_RETURN(Value before, targets_.Read(c.resource));
+  if (expected && !Matches(before, *expected)) {
+    return Status::Conflict(c.resource.Display() + " is " + before.ToDisplay() + ", expected " +
+                            expected->ToDisplay());
+  }
+  Value after = c.after;
+  if (after.type == ValueType::kService && before.type == ValueType::kService) {
+    // Parts the action does not set stay as they are.
+    if (after.run == ServiceRun::kUnknown) after.run = before.run;
+    if (after.start == StartType::kUnknown) after.start = before.start;
+  }
+  if (Matches(before, after)) {
+    TM_RETURN_IF_ERROR(Append(Noop{c.resource, before, c.action, c.secret}).status());
+    ++noops_;
+    return Status::Ok();
+  }
+  std::vector<std::string> blobs;
+  if (c.resource.kind == ResourceKind::kFile) {
+    TM_ASSIGN_OR_RETURN(auto old_content, targets_.ReadContent(c.resource));
+    if (old_content) {
+      if (Sha256Hex(*old_content) != before.bytes) {
+        return Status::Conflict(c.resource.Display() + " changed while being read");
+      }
+      blobs.push_back(*old_content);
+    }
+    if (c.after_content) blobs.push_back(*c.after_content);
+  }
+  TM_ASSIGN_OR_RETURN(uint64_t intent_seq,
+                      Append(Intent{c.resource, before, after, c.action, c.reverses, c.secret},
+                             blobs));
+  return WriteAndConfirm(intent_seq, c.resource, before, after, c.after_content, c.recursive);
+}
+
+Status ChangeWriter::Reconcile(const PendingIntent& p, ResumeChoice choice,
+                               ConflictInfo* conflict) {
+  const Intent& i = p.intent;
+  TM_ASSIGN_OR_RETURN(Value current, targets_.Read(i.resource));
+  if (Matches(current, i.after)) {
+    TM_RETURN_IF_ERROR(Append(Applied{p.seq, i.resource, current, true}).status());
+    ++applied_;
+    return Status::Ok();
+  }
+  TM_ASSIGN_OR_RETURN(auto content, ContentFor(i.after));
+  if (current == i.before) {
+    return WriteAndConfirm(p.seq, i.resource, current, i.after, content, false);
+  }
+  if (choice == ResumeChoice::kAcceptCurrent) {
+    TM_RETURN_IF_ERROR(Append(Decision{p.seq, "accept-current", current,
+                                       "kept the value found on resume"})
+                           .status());
+    return Status::Ok();
+  }
+  if (choice == ResumeChoice::kReapply) {
+    TM_RETURN_IF_ERROR(
+        Append(Decision{p.seq, "reapply", current, "overwrote the value found on resume"})
+            .status());
+    return WriteAndConfirm(p.seq, i.resource, current, i.after, content, false);
+  }
+  if (conflict) *conflict = ConflictInfo{p.seq, i.resource, i.before, i.after, current, i.secret};
+  return Status::Conflict(i.resource.Display() + " is neither the value before (" +
+                          i.before.ToDisplay() + ") nor after (" + i.after.ToDisplay() +
+                          ") the interrupted change: it is " + current.ToDisplay());
+}
+
+}  // namespace tidemark::engine

@@ -1,0 +1,79 @@
+// ChangeWriter: the Apply protocol of DESIGN.md §5 for one resource change —
+// read before; noop if already there; intent (synced); compare-and-set write;
+// read back; applied (synced) — and the Resume table for an intent without an
+// outcome. Shared by apply, resume and rollback (reverse actions carry
+// `reverses`).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/state.h"
+#include "engine/target_set.h"
+#include "store/event_log.h"
+
+namespace tidemark::engine {
+
+struct Change {
+  Resource resource;
+  Value after;
+  std::optional<std::string> after_content;  // files: the new bytes
+  std::string action;                         // "registry.set@0", "rollback"
+  uint64_t reverses = 0;
+  bool secret = false;
+  bool recursive = false;                     // registry key delete
+};
+
+// What resume could not decide alone (exit 3).
+struct ConflictInfo {
+  uint64_t seq = 0;  // the intent (resume) or change (rollback) in question
+  Resource resource;
+  Value before, after, current;
+  bool secret = false;
+};
+
+enum class ResumeChoice { kNone, kAcceptCurrent, kReapply };
+
+class ChangeWriter {
+ public:
+  ChangeWriter(store::EventLog& log, TargetSet& targets, std::string run)
+      : log_(log), targets_(targets), run_(std::move(run)) {}
+
+  void set_step(std::string step) { step_ = std::move(step); }
+  const std::string& run() const { return run_; }
+  const std::string& step() const { return step_; }
+
+  // Appends an event of this run/step (synced). An error is indeterminate:
+  // the caller stops; `resume` reconciles.
+  Result<uint64_t> Append(EventBody body, const std::vector<std::string>& blobs = {});
+  Result<uint64_t> AppendBatch(std::vector<EventBody> bodies, const std::vector<std::string>& blobs);
+
+  // Applies one change. `expected` (optional) is the value the change may
+  // start from; when given and the live value differs, Conflict without
+  // writing anything (rollback's three-way check). Returns RunStopped after
+  // recording `failed` when the write fails.
+  Status Apply(const Change& change, const std::optional<Value>& expected = std::nullopt);
+
+  // Resume table for an intent with no outcome. Conflict (and `conflict`
+  // filled) when the live value is neither before nor after and no choice was given.
+  Status Reconcile(const PendingIntent& pending, ResumeChoice choice, ConflictInfo* conflict);
+
+  int applied() const { return applied_; }
+  int noops() const { return noops_; }
+
+ private:
+  Status WriteAndConfirm(uint64_t intent_seq, const Resource& r, const Value& expected,
+                         const Value& after, const std::optional<std::string>& content,
+                         bool recursive);
+  Result<std::optional<std::string>> ContentFor(const Value& v);
+
+  store::EventLog& log_;
+  TargetSet& targets_;
+  std::string run_;
+  std::string step_;
+  int applied_ = 0;
+  int noops_ = 0;
+};
+
+}  // namespace tidemark::engine

@@ -1,0 +1,460 @@
+// Apply and resume: steps, actions, opaque actions with watch scans,
+// checkpoints and asserts, all through the intent/applied protocol.
+#include "engine/executor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "engine/interrupt.h"
+#include "engine/process_runner.h"
+#include "snapshots/db_backup.h"
+#include "store/event_codec.h"
+#include "store/sha256.h"
+#include "store/unicode.h"
+
+namespace tidemark::engine {
+namespace {
+
+std::string Label(const Action& a, size_t index) { return a.kind + "@" + std::to_string(index); }
+
+std::string JoinCommand(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
+  return out;
+}
+
+bool IsOpaque(const Action& a) { return a.kind == "exec" || a.kind == "manual"; }
+
+}  // namespace
+
+std::string EncodeScanImage(const snapshots::ScanImage& image) {
+  std::string out;
+  for (const auto& [identity, entry] : image) {
+    Event e;
+    e.body = Observed{entry.resource, Value::Absent(), entry.value, false};
+    const std::string bytes = store::EncodeEvent(e);
+    out += store::SeqKey(bytes.size());
+    out += bytes;
+  }
+  return out;
+}
+
+Result<snapshots::ScanImage> DecodeScanImage(std::string_view bytes, const store::EventLog& log) {
+  snapshots::ScanImage image;
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    if (pos + 8 > bytes.size()) return Status::Corruption("scan image is truncated");
+    const uint64_t len = store::DecodeSeqKey(bytes.substr(pos, 8));
+    pos += 8;
+    if (len > bytes.size() - pos) return Status::Corruption("scan image is truncated");
+    TM_ASSIGN_OR_RETURN(Event e, store::DecodeEvent(bytes.substr(pos, len)));
+    pos += len;
+    const auto* o = std::get_if<Observed>(&e.body);
+    if (!o) return Status::Corruption("scan image holds a non-observed entry");
+    snapshots::ScanEntry entry{o->resource, o->after, std::nullopt};
+    if (o->after.type == ValueType::kFile) {
+      TM_ASSIGN_OR_RETURN(entry.content, log.GetBlob(o->after.bytes));
+    }
+    image[o->resource.Identity()] = std::move(entry);
+  }
+  return image;
+}
+
+Executor::Executor(store::EventLog& log, TargetSet& targets, ExecOptions options)
+    : log_(log), targets_(targets), options_(std::move(options)) {
+  if (options_.log_dir.empty()) options_.log_dir = log_.dir() / "exec-logs";
+}
+
+void Executor::Progress(const std::string& line) const {
+  if (options_.progress) options_.progress(line);
+}
+
+std::string Executor::NewRunId() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", std::gmtime(&t));
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(ns / 1000) & 0xFFFF);
+  return std::string(buf) + "-" + suffix;
+}
+
+Result<State> Executor::FoldRun(const store::EventLog& log, const std::string& run_id) {
+  TM_ASSIGN_OR_RETURN(auto seqs, log.SeqsForRun(run_id));
+  if (seqs.empty()) return Status::NotFound("no run '" + run_id + "' in the journal");
+  State state;
+  for (uint64_t seq : seqs) {
+    TM_ASSIGN_OR_RETURN(auto e, log.Get(seq));
+    state.Apply(e.event);
+  }
+  return state;
+}
+
+Status Executor::FailStep(ChangeWriter& w, const Status& why) {
+  TM_RETURN_IF_ERROR(w.Append(StepFailed{why.message()}).status());
+  TM_RETURN_IF_ERROR(w.Append(RunFailed{"step " + w.step() + ": " + why.message()}).status());
+  Progress("  FAILED: " + why.message());
+  if (why.code() == StatusCode::kRunStopped) return why;
+  return Status::RunStopped("step " + w.step() + " failed: " + why.message());
+}
+
+Status Executor::Apply(const Plan& plan, std::string* run_id) {
+  const std::string id = NewRunId();
+  ChangeWriter w(log_, targets_, id);
+  RunStarted started;
+  started.plan_name = plan.name;
+  started.plan_path = plan.path.string();
+  started.plan_sha256 = Sha256Hex(plan.text);
+  started.parameters = plan.parameters;
+  started.env_path = targets_.env().path.string();
+  started.env_sha256 = Sha256Hex(targets_.env().text);
+  started.command_line = options_.command_line;
+  TM_RETURN_IF_ERROR(w.Append(started, {plan.text, targets_.env().text}).status());
+  if (run_id) *run_id = id;
+  Progress("run " + id + ": " + plan.name + " (" + std::to_string(plan.steps.size()) + " steps)");
+  return RunFrom(plan, w, nullptr, ResumeOptions{});
+}
+
+Status Executor::Resume(const Plan& plan, const std::string& run_id, const ResumeOptions& ro) {
+  TM_ASSIGN_OR_RETURN(State state, FoldRun(log_, run_id));
+  const RunState* run = state.FindRun(run_id);
+  if (!run) return Status::NotFound("no run '" + run_id + "' in the journal");
+  if (run->status == RunStatus::kFinished) {
+    Progress("run " + run_id + " already finished; nothing to do");
+    return Status::Ok();
+  }
+  ChangeWriter w(log_, targets_, run_id);
+  Progress("resuming run " + run_id + " (" + plan.name + ")");
+  conflicts_.clear();
+  // 1. Intents without an outcome, oldest first.
+  for (const auto& [seq, pending] : run->in_doubt) {
+    w.set_step(pending.step);
+    ConflictInfo conflict;
+    Status st = w.Reconcile(pending, ro.choice, &conflict);
+    if (st.code() == StatusCode::kConflict) {
+      conflicts_.push_back(conflict);
+      continue;
+    }
+    TM_RETURN_IF_ERROR(st);
+    Progress("  reconciled " + pending.intent.resource.Display());
+  }
+  if (!conflicts_.empty()) {
+    return Status::Conflict(std::to_string(conflicts_.size()) +
+                            " interrupted change(s) found a value that is neither before nor "
+                            "after; choose --accept-current or --reapply");
+  }
+  return RunFrom(plan, w, run, ro);
+}
+
+Status Executor::RunFrom(const Plan& plan, ChangeWriter& w, const RunState* run,
+                         const ResumeOptions& ro) {
+  for (size_t si = 0; si < plan.steps.size(); ++si) {
+    const Step& step = plan.steps[si];
+    const StepState* ss = run ? run->FindStep(step.id) : nullptr;
+    if (ss && (ss->status == StepStatus::kFinished || ss->status == StepStatus::kSkipped)) continue;
+    size_t first = 0;
+    std::vector<int> lenient;
+    w.set_step(step.id);
+    if (ss) {
+      const int last = std::max(ss->last_action, 0);
+      first = static_cast<size_t>(last);
+      const Action* at = static_cast<size_t>(last) < step.actions.size() ? &step.actions[last] : nullptr;
+      const bool interrupted_opaque = ss->open_action.has_value() && ss->open_action->kind != "checkpoint";
+      const bool failed_opaque = at && IsOpaque(*at) && ss->status == StepStatus::kFailed &&
+                                 ss->last_action >= 0;
+      if (interrupted_opaque || failed_opaque) {
+        const std::string what = at ? at->kind + " `" +
+                                          (at->kind == "exec" ? JoinCommand(at->command) : at->prompt) +
+                                          "`"
+                                    : "an action";
+        if (!ro.rerun_step && !ro.step_done) {
+          return Status::Conflict("step " + step.id + " " +
+                                  (interrupted_opaque ? "was interrupted during" : "failed in") +
+                                  " its " + what +
+                                  "; it is never re-run silently. Run `tidemark resume "
+                                  "--rerun-step` to run it again, or `tidemark resume "
+                                  "--step-done` if it was completed by hand");
+        }
+        TM_RETURN_IF_ERROR(w.Append(Decision{0, ro.rerun_step ? "rerun-step" : "step-done",
+                                             Value::Absent(), what})
+                               .status());
+        if (ro.step_done) {
+          if (interrupted_opaque && !ss->open_action->scan_blob.empty()) {
+            TM_ASSIGN_OR_RETURN(auto blob, log_.GetBlob(ss->open_action->scan_blob));
+            if (!blob) return Status::Corruption("pre-action scan blob is missing");
+            TM_ASSIGN_OR_RETURN(auto before, DecodeScanImage(*blob, log_));
+            TM_RETURN_IF_ERROR(RecordObserved(w, plan, before));
+          }
+          if (interrupted_opaque) {
+            TM_RETURN_IF_ERROR(
+                w.Append(ActionFinished{static_cast<uint32_t>(last), 0}).status());
+          }
+          first = static_cast<size_t>(last) + 1;
+        }
+      } else if (ss->effective_actions.count(last)) {
+        lenient.push_back(last);  // partly applied before: "nothing left to change" is fine
+      }
+      TM_RETURN_IF_ERROR(w.Append(StepStarted{step.title + " (resumed)", step.ActionKinds()}).status());
+    } else {
+      TM_RETURN_IF_ERROR(w.Append(StepStarted{step.title, step.ActionKinds()}).status());
+    }
+    Progress("[" + std::to_string(si + 1) + "/" + std::to_string(plan.steps.size()) + "] " +
+             step.id + ": " + step.title);
+    TM_RETURN_IF_ERROR(RunStep(plan, w, step, first, lenient));
+    TM_RETURN_IF_ERROR(w.Append(StepFinished{}).status());
+  }
+  w.set_step("");
+  TM_RETURN_IF_ERROR(w.Append(RunFinished{}).status());
+  Progress("run " + w.run() + " finished");
+  return Status::Ok();
+}
+
+Status Executor::RunStep(const Plan& plan, ChangeWriter& w, const Step& step, size_t first,
+                         const std::vector<int>& lenient) {
+  for (size_t i = first; i < step.actions.size(); ++i) {
+    if (StopRequested()) {
+      return Status::RunStopped("stopped by signal after the last recorded action; run "
+                                "`tidemark resume` to continue run " + w.run());
+    }
+    const bool is_lenient =
+        std::find(lenient.begin(), lenient.end(), static_cast<int>(i)) != lenient.end();
+    Status st = RunAction(plan, w, step, i, is_lenient);
+    if (!st.ok()) {
+      if (st.code() == StatusCode::kIoError && st.message().find("journal") != std::string::npos) {
+        return st;  // the record itself failed: no more appends
+      }
+      return FailStep(w, st);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Executor::RunAction(const Plan& plan, ChangeWriter& w, const Step& step, size_t index,
+                           bool lenient) {
+  const Action& a = step.actions[index];
+  if (IsOpaque(a)) return RunOpaque(plan, w, a, index);
+  if (a.kind == "checkpoint") return RunCheckpoint(w, a, index);
+  if (a.kind == "assert") return RunAssert(w, a, Label(a, index));
+  return RunMutation(w, a, Label(a, index), lenient);
+}
+
+Status Executor::RunMutation(ChangeWriter& w, const Action& a, const std::string& label,
+                             bool lenient) {
+  std::vector<Change> changes;
+  auto add = [&](Resource r, Value after, std::optional<std::string> content = std::nullopt) {
+    Change c;
+    c.resource = std::move(r);
+    c.after = std::move(after);
+    c.after_content = std::move(content);
+    c.action = label;
+    c.secret = a.secret;
+    changes.push_back(std::move(c));
+  };
+  const std::string& k = a.kind;
+  if (k == "registry.set") {
+    add(Resource::RegistryValue(a.host, a.key, a.name), a.value);
+  } else if (k == "registry.delete") {
+    add(Resource::RegistryValue(a.host, a.key, a.name), Value::Absent());
+  } else if (k == "registry.create_key") {
+    add(Resource::RegistryKey(a.host, a.key), Value::Key());
+  } else if (k == "registry.delete_key") {
+    if (a.recursive) {
+      // Record every value and subkey so that rollback can recreate them.
+      TM_ASSIGN_OR_RETURN(auto* reg, targets_.Registry(a.host));
+      TM_ASSIGN_OR_RETURN(auto entries, reg->Enumerate(a.key));
+      std::vector<Resource> keys;
+      for (auto& [r, v] : entries) {
+        if (r.kind == ResourceKind::kRegistryValue) add(r, Value::Absent());
+        else keys.push_back(r);
+      }
+      std::stable_sort(keys.begin(), keys.end(), [](const Resource& x, const Resource& y) {
+        return x.path.size() > y.path.size();
+      });
+      for (auto& r : keys) add(r, Value::Absent());
+      if (keys.empty()) add(Resource::RegistryKey(a.host, a.key), Value::Absent());
+    } else {
+      add(Resource::RegistryKey(a.host, a.key), Value::Absent());
+    }
+  } else if (k == "sql.update") {
+    for (const auto& f : a.fields) {
+      add(Resource::SqlCell(a.database, a.table, a.sql_key, f.column), f.value);
+    }
+  } else if (k == "sql.replace") {
+    TM_ASSIGN_OR_RETURN(auto* db, targets_.Sql(a.database));
+    TM_ASSIGN_OR_RETURN(auto pk, db->PrimaryKey(a.table));
+    TM_ASSIGN_OR_RETURN(auto rows, db->FindRows(a.table, pk, a.column, a.value));
+    for (const auto& row_key : rows) {
+      bool keep = true;
+      for (const auto& cond : a.where_parts) {
+        TM_ASSIGN_OR_RETURN(Value v, db->Read(Resource::SqlCell(a.database, a.table, row_key,
+                                                                cond.column)));
+        if (!(v == cond.value)) keep = false;
+      }
+      if (keep) add(Resource::SqlCell(a.database, a.table, row_key, a.column), a.to);
+    }
+    if (changes.empty() && !lenient) {
+      return Status::Failed("no row of " + a.database + "." + a.table + " has " + a.column + " = " +
+                            a.value.ToDisplay() + (a.where_parts.empty() ? "" : " (with the where filter)"));
+    }
+  } else if (k == "sql.insert" || k == "sql.delete") {
+    TM_ASSIGN_OR_RETURN(auto* db, targets_.Sql(a.database));
+    std::vector<KeyPart> key = a.sql_key;
+    if (k == "sql.insert") {
+      TM_ASSIGN_OR_RETURN(auto pk, db->PrimaryKey(a.table));
+      for (const auto& col : pk) {
+        auto it = std::find_if(a.fields.begin(), a.fields.end(),
+                               [&](const RowField& f) { return EqualsIgnoreCase(f.column, col); });
+        if (it == a.fields.end()) {
+          return Status::InvalidInput(a.where + ": sql.insert row lacks primary-key column " + col);
+        }
+        key.push_back(KeyPart{it->column, it->value});
+      }
+    }
+    add(Resource::SqlRow(a.database, a.table, key),
+        k == "sql.insert" ? Value::Row(a.fields) : Value::Absent());
+  } else if (k == "file.replace") {
+    const Resource r = Resource::File(a.host, a.path);
+    TM_ASSIGN_OR_RETURN(auto content, targets_.ReadContent(r));
+    if (!content) return Status::Failed(r.Display() + " does not exist");
+    std::string updated = *content;
+    const size_t n = targets::ReplaceAll(updated, a.text_from, a.text_to);
+    if (n == 0) {
+      if (lenient) return Status::Ok();
+      return Status::Failed("'" + a.text_from + "' does not occur in " + r.Display());
+    }
+    Progress("  " + r.Display() + ": " + std::to_string(n) + " occurrence(s) replaced");
+    const Value after = Value::File(Sha256Hex(updated), static_cast<int64_t>(updated.size()));
+    add(r, after, std::move(updated));
+  } else if (k == "file.write") {
+    add(Resource::File(a.host, a.path),
+        Value::File(Sha256Hex(a.content), static_cast<int64_t>(a.content.size())), a.content);
+  } else if (k.rfind("service.", 0) == 0) {
+    add(Resource::Service(a.host, a.name), Value::Service(a.run, a.start));
+  } else {
+    return Status::InvalidInput(a.where + ": action " + k + " is not executable");
+  }
+  for (const auto& c : changes) {
+    const int before_applied = w.applied();
+    TM_RETURN_IF_ERROR(w.Apply(c));
+    Progress(std::string(w.applied() > before_applied ? "  changed " : "  unchanged ") +
+             c.resource.Display());
+  }
+  return Status::Ok();
+}
+
+Status Executor::RunAssert(ChangeWriter& w, const Action& a, const std::string& label) {
+  auto r = a.TargetResource();
+  if (!r) return Status::InvalidInput(a.where + ": assert has no resource");
+  TM_ASSIGN_OR_RETURN(Value current, targets_.Read(*r));
+  std::string failure;
+  if (a.expect_absent && !current.absent()) failure = "expected absent, found " + current.ToDisplay();
+  if (a.equals && !Matches(current, *a.equals)) {
+    failure = "expected " + a.equals->ToDisplay() + ", found " + current.ToDisplay();
+  }
+  if (!a.contains.empty()) {
+    TM_ASSIGN_OR_RETURN(auto content, targets_.ReadContent(*r));
+    if (!content || content->find(a.contains) == std::string::npos) {
+      failure = "expected the file to contain '" + a.contains + "'";
+    }
+  }
+  if (a.run != ServiceRun::kUnknown && r->kind == ResourceKind::kService &&
+      (current.type != ValueType::kService || current.run != a.run)) {
+    failure = std::string("expected ") + ServiceRunName(a.run) + ", found " + current.ToDisplay();
+  }
+  if (!failure.empty()) return Status::Failed("assert " + r->Display() + ": " + failure);
+  TM_RETURN_IF_ERROR(w.Append(Noop{*r, current, label, a.secret}).status());
+  Progress("  verified " + r->Display());
+  return Status::Ok();
+}
+
+Status Executor::RunCheckpoint(ChangeWriter& w, const Action& a, size_t index) {
+  TM_RETURN_IF_ERROR(
+      w.Append(ActionStarted{static_cast<uint32_t>(index), "checkpoint", a.name, ""}).status());
+  Checkpoint cp;
+  cp.name = a.name;
+  for (const auto& db_name : a.databases) {
+    TM_ASSIGN_OR_RETURN(auto* db, targets_.Sql(db_name));
+    const DatabaseConfig* cfg = targets_.env().FindDatabase(db_name);
+    TM_ASSIGN_OR_RETURN(auto driver, snapshots::MakeBackupDriver(*db));
+    const auto dest = cfg->backups / w.run() / a.name;
+    auto backup = driver->Backup(dest);
+    if (!backup.ok()) {
+      return Status::Failed("backup of database " + db_name + " failed: " +
+                            backup.status().message());
+    }
+    Progress("  backed up " + db_name + " → " + backup->file + " (" +
+             std::to_string(backup->size) + " bytes, verified)");
+    cp.backups.push_back(backup.value());
+  }
+  TM_RETURN_IF_ERROR(w.Append(cp).status());
+  TM_RETURN_IF_ERROR(w.Append(ActionFinished{static_cast<uint32_t>(index), 0}).status());
+  Progress("  checkpoint '" + a.name + "' recorded");
+  return Status::Ok();
+}
+
+Status Executor::RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a, size_t index) {
+  TM_ASSIGN_OR_RETURN(auto before, targets_.Scan(plan.watch));
+  const std::string image = EncodeScanImage(before);
+  std::vector<std::string> blobs = {image};
+  for (const auto& [id, entry] : before) {
+    if (entry.content) blobs.push_back(*entry.content);
+  }
+  const std::string detail = a.kind == "exec" ? JoinCommand(a.command) : a.prompt;
+  TM_RETURN_IF_ERROR(w.Append(ActionStarted{static_cast<uint32_t>(index), a.kind, detail,
+                                            Sha256Hex(image)},
+                              blobs)
+                         .status());
+  int exit_code = 0;
+  std::string failure;
+  if (a.kind == "exec") {
+    Progress("  running " + detail);
+    const auto log_file = options_.log_dir / (w.run() + "-" + w.step() + ".log");
+    auto result = RunProcess(a.command, a.shell, a.timeout_seconds, log_file);
+    if (!result.ok()) {
+      exit_code = 127;
+      failure = result.status().message();
+    } else {
+      exit_code = result->exit_code;
+      if (result->timed_out) {
+        failure = "timed out after " + std::to_string(a.timeout_seconds) + " s";
+      } else if (exit_code != 0) {
+        failure = "exited with code " + std::to_string(exit_code) + " (log: " + log_file.string() +
+                  ")\n" + result->output_tail;
+      }
+    }
+  } else {
+    bool confirmed = options_.yes;
+    if (!confirmed && options_.confirm) confirmed = options_.confirm(a.prompt);
+    else if (!confirmed) Progress("  manual step needs confirmation: " + a.prompt);
+    if (!confirmed) {
+      exit_code = 1;
+      failure = "manual step not confirmed (answer at the prompt, or pass --yes in scripts)";
+    }
+  }
+  TM_RETURN_IF_ERROR(RecordObserved(w, plan, before));
+  TM_RETURN_IF_ERROR(w.Append(ActionFinished{static_cast<uint32_t>(index), exit_code}).status());
+  if (!failure.empty()) return Status::Failed(a.kind + " " + failure);
+  return Status::Ok();
+}
+
+Status Executor::RecordObserved(ChangeWriter& w, const Plan& plan,
+                                const snapshots::ScanImage& before) {
+  TM_ASSIGN_OR_RETURN(auto after, targets_.Scan(plan.watch));
+  const auto changes = snapshots::Diff(before, after);
+  if (changes.empty()) return Status::Ok();
+  std::vector<EventBody> bodies;
+  std::vector<std::string> blobs;
+  for (const auto& c : changes) {
+    bodies.push_back(Observed{c.resource, c.before, c.after, false});
+    if (c.before_content) blobs.push_back(*c.before_content);
+    if (c.after_content) blobs.push_back(*c.after_content);
+    Progress("  observed " + c.resource.Display() + ": " + c.before.ToDisplay() + " → " +
+             c.after.ToDisplay());
+  }
+  return w.AppendBatch(std::move(bodies), blobs).status();
+}
+
+}  // namespace tidemark::engine

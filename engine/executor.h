@@ -1,0 +1,80 @@
+// Executor: runs a plan against the targets (apply) and continues an
+// interrupted or failed run (resume), recording every mutation before it
+// happens (DESIGN.md §5). Output goes through callbacks; nothing is printed.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/change_writer.h"
+#include "engine/plan.h"
+#include "engine/state.h"
+#include "engine/target_set.h"
+#include "store/event_log.h"
+
+namespace tidemark::engine {
+
+struct ExecOptions {
+  // Confirms a `manual` step; nullptr with `yes` false means "cannot ask": the
+  // step stops the run (exit 4) with the prompt shown.
+  std::function<bool(const std::string& prompt)> confirm;
+  bool yes = false;
+  // One line per notable thing (step started/finished, changes, observed).
+  std::function<void(const std::string& line)> progress;
+  std::string command_line;
+  // Where exec output logs go (default: <journal>/exec-logs).
+  std::filesystem::path log_dir;
+};
+
+struct ResumeOptions {
+  ResumeChoice choice = ResumeChoice::kNone;
+  bool rerun_step = false;  // re-run an interrupted exec/manual action
+  bool step_done = false;   // the admin finished it by hand: record and go on
+};
+
+class Executor {
+ public:
+  Executor(store::EventLog& log, TargetSet& targets, ExecOptions options);
+
+  // Starts a new run; `run_id` receives its id as soon as it is recorded.
+  // RunStopped (exit 4) when an action or assert fails; the run is resumable.
+  Status Apply(const Plan& plan, std::string* run_id);
+
+  // Continues `run_id`. Conflict (exit 3) with conflicts() filled when an
+  // in-doubt change needs a decision; Conflict for an interrupted exec/manual
+  // without --rerun-step/--step-done.
+  Status Resume(const Plan& plan, const std::string& run_id, const ResumeOptions& options);
+
+  const std::vector<ConflictInfo>& conflicts() const { return conflicts_; }
+
+  // Folds the events of one run (through the run index).
+  static Result<State> FoldRun(const store::EventLog& log, const std::string& run_id);
+  static std::string NewRunId();
+
+ private:
+  Status RunFrom(const Plan& plan, ChangeWriter& w, const RunState* run, const ResumeOptions& ro);
+  Status RunStep(const Plan& plan, ChangeWriter& w, const Step& step, size_t first_action,
+                 const std::vector<int>& lenient_actions);
+  Status RunAction(const Plan& plan, ChangeWriter& w, const Step& step, size_t index,
+                   bool lenient);
+  Status RunMutation(ChangeWriter& w, const Action& a, const std::string& label, bool lenient);
+  Status RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a, size_t index);
+  Status RunCheckpoint(ChangeWriter& w, const Action& a, size_t index);
+  Status RunAssert(ChangeWriter& w, const Action& a, const std::string& label);
+  Status RecordObserved(ChangeWriter& w, const Plan& plan, const snapshots::ScanImage& before);
+  Status FailStep(ChangeWriter& w, const Status& why);
+  void Progress(const std::string& line) const;
+
+  store::EventLog& log_;
+  TargetSet& targets_;
+  ExecOptions options_;
+  std::vector<ConflictInfo> conflicts_;
+};
+
+// Scan images are kept as blobs so an interrupted installer's changes can
+// still be recorded on resume: a sequence of (8-byte length, Observed event).
+std::string EncodeScanImage(const snapshots::ScanImage& image);
+Result<snapshots::ScanImage> DecodeScanImage(std::string_view bytes, const store::EventLog& log);
+
+}  // namespace tidemark::engine

@@ -1,0 +1,337 @@
+// Reverse planning from the journal and its execution through ChangeWriter.
+#include "engine/rollback.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "engine/executor.h"
+#include "snapshots/db_backup.h"
+
+namespace tidemark::engine {
+
+std::optional<int64_t> ParseTime(const std::string& text) {
+  int y, mo, d, h, mi, s;
+  char rest[64] = {0};
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%63s", &y, &mo, &d, &h, &mi, &s, rest) < 6) {
+    return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  std::string tail = rest;
+  int64_t frac_ns = 0;
+  if (!tail.empty() && tail[0] == '.') {
+    size_t i = 1;
+    int64_t scale = 100000000;
+    while (i < tail.size() && std::isdigit(static_cast<unsigned char>(tail[i]))) {
+      frac_ns += (tail[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+    }
+    tail = tail.substr(i);
+  }
+  int64_t offset = 0;
+  if (tail == "Z") {
+    offset = 0;
+  } else if (tail.size() == 6 && (tail[0] == '+' || tail[0] == '-') && tail[3] == ':') {
+    int oh = 0, om = 0;
+    if (std::sscanf(tail.c_str() + 1, "%2d:%2d", &oh, &om) != 2 || oh > 14 || om > 59) return std::nullopt;
+    offset = (tail[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  } else {
+    return std::nullopt;  // a time without a zone is ambiguous at 2 a.m. on a DST night
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset;
+  return secs * 1000000000 + frac_ns;
+}
+
+Result<uint64_t> ResolvePoint(const store::EventLog& log, const std::string& point) {
+  const uint64_t head = log.head().seq;
+  if (head == 0) return Status::InvalidInput("the journal is empty: there is no point '" + point + "'");
+  if (point == "start") {
+    TM_ASSIGN_OR_RETURN(auto starts, log.SeqsForKind("runStarted"));
+    for (auto it = starts.rbegin(); it != starts.rend(); ++it) {
+      TM_ASSIGN_OR_RETURN(auto e, log.Get(*it));
+      if (std::get<RunStarted>(e.event.body).plan_name != "rollback") return *it;
+    }
+    return Status::NotFound("the journal has no upgrade run to go back to the start of");
+  }
+  if (!point.empty() && std::all_of(point.begin(), point.end(), ::isdigit)) {
+    const uint64_t seq = std::stoull(point);
+    if (seq > head) {
+      return Status::NotFound("seq " + point + " is beyond the journal head (" +
+                              std::to_string(head) + ")");
+    }
+    return seq;
+  }
+  if (point.find('T') != std::string::npos && std::isdigit(static_cast<unsigned char>(point[0]))) {
+    auto t = ParseTime(point);
+    if (!t) {
+      return Status::InvalidInput("'" + point + "' is not a time like 2026-11-24T02:10:00Z or "
+                                  "2026-11-24T03:10:00+01:00");
+    }
+    uint64_t found = 0;
+    TM_RETURN_IF_ERROR(log.Scan(1, 0, false, [&](const store::StoredEvent& e) {
+      if (e.event.time_ns > *t) return false;
+      found = e.event.seq;
+      return true;
+    }));
+    return found;
+  }
+  TM_ASSIGN_OR_RETURN(auto cps, log.SeqsForKind("checkpoint"));
+  std::vector<std::string> names;
+  for (auto it = cps.rbegin(); it != cps.rend(); ++it) {
+    TM_ASSIGN_OR_RETURN(auto e, log.Get(*it));
+    const auto& cp = std::get<Checkpoint>(e.event.body);
+    if (cp.name == point) return *it;
+    names.push_back(cp.name);
+  }
+  std::string known;
+  for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+  return Status::NotFound("no checkpoint named '" + point + "' (POINT is a seq, a time, a "
+                          "checkpoint name or 'start'" +
+                          (known.empty() ? std::string(")") : "; checkpoints: " + known + ")"));
+}
+
+Result<std::vector<ReverseStep>> Rollback::PlanReverse(uint64_t target_seq,
+                                                       const Checkpoint* checkpoint) {
+  std::vector<ReverseStep> steps;
+  std::map<uint64_t, uint64_t> reversal_of;  // applied seq of a reverse action → original seq
+  std::map<uint64_t, Intent> intents;
+  Status scan = log_.Scan(target_seq + 1, 0, false, [&](const store::StoredEvent& se) {
+    const Event& e = se.event;
+    if (const auto* i = std::get_if<Intent>(&e.body)) intents[e.seq] = *i;
+    auto intent_of = [&](uint64_t seq) -> std::optional<Intent> {
+      if (auto it = intents.find(seq); it != intents.end()) return it->second;
+      auto got = log_.Get(seq);
+      if (!got.ok()) return std::nullopt;
+      if (const auto* i = std::get_if<Intent>(&got->event.body)) return *i;
+      return std::nullopt;
+    };
+    if (const auto* a = std::get_if<Applied>(&e.body)) {
+      auto i = intent_of(a->intent_seq);
+      if (!i) return true;
+      ReverseStep s{e.seq, a->resource, a->read_back, i->before, {}, false, i->secret, false};
+      if (i->reverses) reversal_of[e.seq] = i->reverses;
+      steps.push_back(std::move(s));
+    } else if (const auto* o = std::get_if<Observed>(&e.body)) {
+      steps.push_back(ReverseStep{e.seq, o->resource, o->after, o->before, {}, false, o->secret, false});
+    } else if (const auto* d = std::get_if<Decision>(&e.body)) {
+      if (d->choice == "accept-current" && d->intent_seq) {
+        auto i = intent_of(d->intent_seq);
+        if (i) {
+          steps.push_back(ReverseStep{e.seq, i->resource, d->current, i->before, {}, false,
+                                      i->secret, false});
+        }
+      }
+    }
+    return true;
+  });
+  TM_RETURN_IF_ERROR(scan);
+  // A change and its reversal, both after the point, cancel out. A reversal
+  // whose original is before the point stays (it must itself be undone).
+  std::set<uint64_t> in_range;
+  for (const auto& s : steps) in_range.insert(s.seq);
+  std::set<uint64_t> drop;
+  for (const auto& [reversal, original] : reversal_of) {
+    if (in_range.count(original)) {
+      drop.insert(reversal);
+      drop.insert(original);
+    }
+  }
+  std::vector<ReverseStep> out;
+  for (auto& s : steps) {
+    if (!drop.count(s.seq)) out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end(), [](const ReverseStep& a, const ReverseStep& b) { return a.seq > b.seq; });
+  // Live values, simulated forward as the newer reversals take effect.
+  std::map<std::string, Value> simulated;
+  std::set<std::string> restored_dbs;
+  if (checkpoint && options_.restore_databases) {
+    for (const auto& b : checkpoint->backups) restored_dbs.insert(b.database);
+  }
+  for (auto& s : out) {
+    const std::string id = s.resource.Identity();
+    auto it = simulated.find(id);
+    if (it == simulated.end()) {
+      TM_ASSIGN_OR_RETURN(Value live, targets_.Read(s.resource));
+      it = simulated.emplace(id, live).first;
+    }
+    s.current = it->second;
+    s.conflict = !Matches(s.current, s.recorded_after);
+    s.via_database_restore = (s.resource.kind == ResourceKind::kSqlCell ||
+                              s.resource.kind == ResourceKind::kSqlRow) &&
+                             restored_dbs.count(s.resource.database) > 0;
+    it->second = s.restore;
+  }
+  return out;
+}
+
+Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::optional<Checkpoint>& cp,
+                         bool restore_databases, bool force) {
+  options_.restore_databases = restore_databases;
+  TM_ASSIGN_OR_RETURN(plan_, PlanReverse(target_seq, cp ? &*cp : nullptr));
+  conflicts_.clear();
+  for (const auto& s : plan_) {
+    if (s.conflict && !s.via_database_restore) {
+      conflicts_.push_back(ConflictInfo{s.seq, s.resource, s.restore, s.recorded_after, s.current, s.secret});
+    }
+  }
+  if (!conflicts_.empty() && !force) {
+    return Status::Conflict(std::to_string(conflicts_.size()) +
+                            " resource(s) were changed after the run left them; nothing was "
+                            "rolled back. Review them, then use --force to overwrite");
+  }
+  // Databases restored from the checkpoint's backups instead of cell by cell.
+  if (cp && restore_databases) {
+    for (const auto& b : cp->backups) {
+      std::vector<Resource> affected;
+      for (const auto& s : plan_) {
+        if (s.via_database_restore && s.resource.database == b.database) affected.push_back(s.resource);
+      }
+      std::vector<Value> before;
+      for (const auto& r : affected) {
+        TM_ASSIGN_OR_RETURN(Value v, targets_.Read(r));
+        before.push_back(v);
+      }
+      TM_ASSIGN_OR_RETURN(auto* db, targets_.Sql(b.database));
+      TM_ASSIGN_OR_RETURN(auto driver, snapshots::MakeBackupDriver(*db));
+      TM_RETURN_IF_ERROR(
+          w.Append(ActionStarted{0, "restore-database", b.database + " from " + b.file, ""}).status());
+      Status st = driver->Restore(b);
+      if (!st.ok()) return st.Prefix("restoring database " + b.database);
+      std::vector<EventBody> observed;
+      for (size_t i = 0; i < affected.size(); ++i) {
+        TM_ASSIGN_OR_RETURN(Value now, targets_.Read(affected[i]));
+        if (!(now == before[i])) observed.push_back(Observed{affected[i], before[i], now, false});
+      }
+      if (!observed.empty()) TM_RETURN_IF_ERROR(w.AppendBatch(std::move(observed), {}).status());
+      TM_RETURN_IF_ERROR(w.Append(ActionFinished{0, 0}).status());
+      Progress("  restored database " + b.database + " from " + b.file);
+    }
+  }
+  for (const auto& s : plan_) {
+    if (s.via_database_restore) continue;
+    Change c;
+    c.resource = s.resource;
+    c.after = s.restore;
+    c.action = "rollback";
+    c.reverses = s.seq;
+    c.secret = s.secret;
+    if (s.restore.type == ValueType::kFile) {
+      TM_ASSIGN_OR_RETURN(auto blob, log_.GetBlob(s.restore.bytes));
+      if (!blob) return Status::Corruption("no content blob for " + s.resource.Display());
+      c.after_content = std::move(blob);
+    }
+    std::optional<Value> expected = s.recorded_after;
+    TM_ASSIGN_OR_RETURN(Value live, targets_.Read(s.resource));
+    if (!Matches(live, s.recorded_after)) {
+      if (!force) {
+        return Status::Conflict(s.resource.Display() + " changed during the rollback: it is " +
+                                live.ToDisplay());
+      }
+      TM_RETURN_IF_ERROR(w.Append(Decision{0, "force", live,
+                                           "overwrote " + s.resource.Display() +
+                                               " (changed after the run)"})
+                             .status());
+      expected.reset();
+    }
+    TM_RETURN_IF_ERROR(w.Apply(c, expected));
+    Progress("  restored " + s.resource.Display() + " → " + s.restore.ToDisplay());
+  }
+  return Status::Ok();
+}
+
+Status Rollback::Run(const std::string& point, std::string* run_id) {
+  TM_ASSIGN_OR_RETURN(uint64_t target_seq, ResolvePoint(log_, point));
+  std::optional<Checkpoint> cp;
+  {
+    auto at = log_.Get(target_seq);
+    if (at.ok()) {
+      if (const auto* c = std::get_if<Checkpoint>(&at->event.body)) cp = *c;
+    }
+  }
+  if (options_.restore_databases && (!cp || cp->backups.empty())) {
+    return Status::InvalidInput("--restore-databases needs --to a checkpoint that holds database "
+                                "backups");
+  }
+  if (options_.dry_run) {
+    TM_ASSIGN_OR_RETURN(plan_, PlanReverse(target_seq, cp ? &*cp : nullptr));
+    return Status::Ok();
+  }
+  const std::string id = Executor::NewRunId();
+  ChangeWriter w(log_, targets_, id);
+  RunStarted started;
+  started.plan_name = "rollback";
+  started.command_line = options_.command_line;
+  started.env_path = targets_.env().path.string();
+  TM_RETURN_IF_ERROR(w.Append(started, {targets_.env().text}).status());
+  if (run_id) *run_id = id;
+  TM_RETURN_IF_ERROR(w.Append(RollbackStarted{point, target_seq, options_.restore_databases,
+                                              options_.force})
+                         .status());
+  w.set_step("rollback");
+  TM_RETURN_IF_ERROR(w.Append(StepStarted{"Roll back to " + point, "rollback"}).status());
+  Progress("rollback " + id + " to " + point + " (after seq " + std::to_string(target_seq) + ")");
+  Status st = Execute(w, target_seq, cp, options_.restore_databases, options_.force);
+  if (!st.ok()) {
+    TM_RETURN_IF_ERROR(w.Append(StepFailed{st.message()}).status());
+    TM_RETURN_IF_ERROR(w.Append(RunFailed{st.message()}).status());
+    return st;
+  }
+  TM_RETURN_IF_ERROR(w.Append(StepFinished{}).status());
+  TM_RETURN_IF_ERROR(w.Append(RollbackFinished{}).status());
+  w.set_step("");
+  TM_RETURN_IF_ERROR(w.Append(RunFinished{}).status());
+  Progress("rollback " + id + " finished: " + std::to_string(w.applied()) + " change(s) reversed");
+  return Status::Ok();
+}
+
+Status Rollback::Continue(const std::string& run_id, ResumeChoice choice) {
+  TM_ASSIGN_OR_RETURN(State state, Executor::FoldRun(log_, run_id));
+  const RunState* run = state.FindRun(run_id);
+  if (!run || !run->rollback) return Status::NotFound("run " + run_id + " is not an open rollback");
+  ChangeWriter w(log_, targets_, run_id);
+  w.set_step("rollback");
+  for (const auto& [seq, pending] : run->in_doubt) {
+    ConflictInfo conflict;
+    Status st = w.Reconcile(pending, choice, &conflict);
+    if (st.code() == StatusCode::kConflict) {
+      conflicts_.push_back(conflict);
+      continue;
+    }
+    TM_RETURN_IF_ERROR(st);
+  }
+  if (!conflicts_.empty()) {
+    return Status::Conflict("an interrupted reverse action found an unexpected value; choose "
+                            "--accept-current or --reapply");
+  }
+  const RollbackStarted rb = *run->rollback;
+  std::optional<Checkpoint> cp;
+  if (auto at = log_.Get(rb.target_seq); at.ok()) {
+    if (const auto* c = std::get_if<Checkpoint>(&at->event.body)) cp = *c;
+  }
+  TM_RETURN_IF_ERROR(w.Append(StepStarted{"Roll back to " + rb.target + " (resumed)", "rollback"}).status());
+  Progress("continuing rollback " + run_id + " to " + rb.target);
+  Status st = Execute(w, rb.target_seq, cp, rb.restore_databases, rb.force);
+  if (!st.ok()) {
+    TM_RETURN_IF_ERROR(w.Append(StepFailed{st.message()}).status());
+    TM_RETURN_IF_ERROR(w.Append(RunFailed{st.message()}).status());
+    return st;
+  }
+  TM_RETURN_IF_ERROR(w.Append(StepFinished{}).status());
+  TM_RETURN_IF_ERROR(w.Append(RollbackFinished{}).status());
+  w.set_step("");
+  TM_RETURN_IF_ERROR(w.Append(RunFinished{}).status());
+  Progress("rollback " + run_id + " finished");
+  return Status::Ok();
+}
+
+}  // namespace tidemark::engine

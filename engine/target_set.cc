@@ -1,0 +1,180 @@
+// Routing of resources to adapters, and watch-set scans.
+#include "engine/target_set.h"
+
+#include "engine/targets/process_service.h"
+#include "engine/targets/systemd_service.h"
+#include "store/unicode.h"
+
+namespace tidemark::engine {
+
+bool Matches(const Value& current, const Value& desired) {
+  if (current.type == ValueType::kRow && desired.type == ValueType::kRow) {
+    for (const auto& want : desired.row) {
+      bool found = false;
+      for (const auto& have : current.row) {
+        if (EqualsIgnoreCase(have.column, want.column)) {
+          found = have.value == want.value;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+  return current == desired;
+}
+
+Result<const HostConfig*> TargetSet::Host(const std::string& host, const char* facility) {
+  const HostConfig* h = env_.FindHost(host);
+  if (!h) {
+    return Status::InvalidInput("host '" + host + "' is not in the environment " +
+                                env_.path.string());
+  }
+  const std::string f = facility;
+  if ((f == "registry" && h->registry.empty()) || (f == "files" && h->files.empty()) ||
+      (f == "services" && h->service_backend.empty())) {
+    return Status::InvalidInput("host '" + host + "' has no " + f + " in the environment " +
+                                env_.path.string());
+  }
+  return h;
+}
+
+Result<targets::RegistryTarget*> TargetSet::Registry(const std::string& host) {
+  const std::string key = AsciiLower(host);
+  if (auto it = registry_.find(key); it != registry_.end()) return it->second.get();
+  TM_ASSIGN_OR_RETURN(const HostConfig* h, Host(host, "registry"));
+  auto t = std::make_unique<targets::RegistryTarget>(h->name, h->registry);
+  auto* raw = t.get();
+  registry_[key] = std::move(t);
+  return raw;
+}
+
+Result<targets::FileTarget*> TargetSet::Files(const std::string& host) {
+  const std::string key = AsciiLower(host);
+  if (auto it = files_.find(key); it != files_.end()) return it->second.get();
+  TM_ASSIGN_OR_RETURN(const HostConfig* h, Host(host, "files"));
+  auto t = std::make_unique<targets::FileTarget>(h->name, h->files);
+  auto* raw = t.get();
+  files_[key] = std::move(t);
+  return raw;
+}
+
+Result<targets::ServiceTarget*> TargetSet::Services(const std::string& host) {
+  const std::string key = AsciiLower(host);
+  if (auto it = services_.find(key); it != services_.end()) return it->second.get();
+  TM_ASSIGN_OR_RETURN(const HostConfig* h, Host(host, "services"));
+  std::unique_ptr<targets::ServiceBackend> backend;
+  if (h->service_backend == "process") {
+    backend = std::make_unique<targets::ProcessServiceBackend>(h->service_dir);
+  } else {
+    backend = std::make_unique<targets::SystemdServiceBackend>();
+  }
+  auto t = std::make_unique<targets::ServiceTarget>(h->name, std::move(backend));
+  auto* raw = t.get();
+  services_[key] = std::move(t);
+  return raw;
+}
+
+Result<targets::SqlTarget*> TargetSet::Sql(const std::string& database) {
+  if (auto it = sql_.find(database); it != sql_.end()) return it->second.get();
+  const DatabaseConfig* db = env_.FindDatabase(database);
+  if (!db) {
+    return Status::InvalidInput("database '" + database + "' is not in the environment " +
+                                env_.path.string());
+  }
+  TM_ASSIGN_OR_RETURN(auto t, targets::SqlTarget::Connect(db->name, db->connection));
+  auto* raw = t.get();
+  sql_[database] = std::move(t);
+  return raw;
+}
+
+Result<Value> TargetSet::Read(const Resource& r) {
+  switch (r.kind) {
+    case ResourceKind::kRegistryValue:
+    case ResourceKind::kRegistryKey: {
+      TM_ASSIGN_OR_RETURN(auto* t, Registry(r.host));
+      return t->Read(r);
+    }
+    case ResourceKind::kSqlCell:
+    case ResourceKind::kSqlRow: {
+      TM_ASSIGN_OR_RETURN(auto* t, Sql(r.database));
+      return t->Read(r);
+    }
+    case ResourceKind::kFile: {
+      TM_ASSIGN_OR_RETURN(auto* t, Files(r.host));
+      return t->Read(r);
+    }
+    case ResourceKind::kService: {
+      TM_ASSIGN_OR_RETURN(auto* t, Services(r.host));
+      return t->Read(r);
+    }
+  }
+  return Status::InvalidInput("unknown resource kind");
+}
+
+Result<std::optional<std::string>> TargetSet::ReadContent(const Resource& r) {
+  TM_ASSIGN_OR_RETURN(auto* t, Files(r.host));
+  return t->ReadContent(r);
+}
+
+Status TargetSet::Write(const Resource& r, const Value& expected, const Value& after,
+                        const std::optional<std::string>& content, bool recursive) {
+  switch (r.kind) {
+    case ResourceKind::kRegistryValue:
+    case ResourceKind::kRegistryKey: {
+      TM_ASSIGN_OR_RETURN(auto* t, Registry(r.host));
+      return t->Write(r, expected, after, recursive);
+    }
+    case ResourceKind::kSqlCell:
+    case ResourceKind::kSqlRow: {
+      TM_ASSIGN_OR_RETURN(auto* t, Sql(r.database));
+      return t->Write(r, expected, after);
+    }
+    case ResourceKind::kFile: {
+      TM_ASSIGN_OR_RETURN(auto* t, Files(r.host));
+      if (after.type == ValueType::kFile && !content) {
+        return Status::Failed("no content to write for " + r.Display());
+      }
+      return t->WriteContent(r, expected, after.absent() ? std::nullopt : content);
+    }
+    case ResourceKind::kService: {
+      TM_ASSIGN_OR_RETURN(auto* t, Services(r.host));
+      return t->Write(r, expected, after);
+    }
+  }
+  return Status::InvalidInput("unknown resource kind");
+}
+
+Result<snapshots::ScanImage> TargetSet::Scan(const std::vector<WatchItem>& watch) {
+  snapshots::ScanImage image;
+  for (const auto& w : watch) {
+    switch (w.kind) {
+      case WatchKind::kRegistry: {
+        TM_ASSIGN_OR_RETURN(auto* t, Registry(w.host));
+        TM_ASSIGN_OR_RETURN(auto entries, t->Enumerate(w.path));
+        snapshots::AddEntries(entries, image);
+        break;
+      }
+      case WatchKind::kTable: {
+        TM_ASSIGN_OR_RETURN(auto* t, Sql(w.database));
+        TM_ASSIGN_OR_RETURN(auto key, t->PrimaryKey(w.path));
+        TM_ASSIGN_OR_RETURN(auto entries, t->ScanTable(w.path, key));
+        snapshots::AddEntries(entries, image);
+        break;
+      }
+      case WatchKind::kFolder: {
+        TM_ASSIGN_OR_RETURN(auto* t, Files(w.host));
+        TM_RETURN_IF_ERROR(snapshots::ScanFolder(*t, w.path, image));
+        break;
+      }
+      case WatchKind::kServices: {
+        TM_ASSIGN_OR_RETURN(auto* t, Services(w.host));
+        TM_RETURN_IF_ERROR(snapshots::ScanServices(*t, w.names, image));
+        break;
+      }
+    }
+  }
+  return image;
+}
+
+}  // namespace tidemark::engine
