@@ -163,7 +163,13 @@ class SqliteBackupDriver : public BackupDriver {
   // Opens the copy through the same ODBC driver and runs PRAGMA integrity_check.
   Status Verify(const fs::path& file) {
     std::string driver = Param(db_.connection_string(), {"Driver"});
-    std::string cs = "Driver={" + driver + "};Database={" + file.string() + "};NoCreat=1";
+    // The SQLite ODBC driver takes Database= verbatim (no {braces}).
+    if (file.string().find_first_of(";{}") != std::string::npos ||
+        driver.find_first_of(";{}") != std::string::npos) {
+      return Status::InvalidInput("cannot verify backup " + file.string() +
+                                  ": ';', '{' or '}' in the path or driver name");
+    }
+    std::string cs = "Driver=" + driver + ";Database=" + file.string() + ";NoCreat=1";
     auto copy = SqlTarget::Connect(db_.name() + "-backup-check", cs);
     if (!copy.ok()) return copy.status().Prefix("verifying backup " + file.string());
     auto check = (*copy)->Query("PRAGMA integrity_check");

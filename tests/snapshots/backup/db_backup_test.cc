@@ -1,0 +1,240 @@
+// Backup drivers against real databases: back up, change, restore, compare;
+// tampered or foreign backups are refused. Also the fork/exec runner.
+#include "snapshots/db_backup.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "store/sha256.h"
+#include "tests/testing/postgres_server.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::snapshots {
+namespace {
+
+namespace fs = std::filesystem;
+using targets::SqlTarget;
+using testing::PostgresServer;
+using testing::ReadFileBytes;
+using testing::TempDir;
+using testing::WriteFileBytes;
+
+enum class Backend { kSqlite, kPostgres };
+
+class DbBackupTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  static void SetUpTestSuite() {
+    std::string reason;
+    if (!PostgresServer::Available(&reason)) {
+      skip_reason_ = new std::string(reason);
+      return;
+    }
+    server_ = new PostgresServer();
+    Status s = server_->Start();
+    if (!s.ok()) skip_reason_ = new std::string("PostgreSQL did not start: " + s.ToString());
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+    delete skip_reason_;
+    skip_reason_ = nullptr;
+  }
+
+  void SetUp() override {
+    std::string cs;
+    if (GetParam() == Backend::kSqlite) {
+      cs = "Driver=SQLite3;Database=" + (dir_ / "data" / "registry.db").string();
+      fs::create_directories(dir_ / "data");
+    } else {
+      if (skip_reason_ != nullptr) GTEST_SKIP() << *skip_reason_;
+      dbname_ = "backup" + std::to_string(++counter_);
+      ASSERT_TRUE(server_->CreateDatabase(dbname_).ok());
+      cs = server_->ConnectionString(dbname_);
+    }
+    auto db = SqlTarget::Connect("registry", cs);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+    Exec("CREATE TABLE OutflowServices (ServerId INTEGER PRIMARY KEY, Url TEXT)");
+    Exec("INSERT INTO OutflowServices VALUES (1, 'FQDN/dt'), (2, 'Zürich ✓')");
+    Exec("CREATE TABLE Extra (id INTEGER PRIMARY KEY)");
+    auto driver = MakeBackupDriver(*db_);
+    ASSERT_TRUE(driver.ok()) << driver.status().ToString();
+    driver_ = std::move(*driver);
+  }
+
+  void Exec(const std::string& sql) {
+    auto r = db_->Execute(sql);
+    ASSERT_TRUE(r.ok()) << sql << ": " << r.status().ToString();
+  }
+  Value Url(int64_t id) {
+    auto v = db_->Read(Resource::SqlCell("registry", "OutflowServices",
+                                         {KeyPart{"ServerId", Value::Integer(id)}}, "Url"));
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? *v : Value::Absent();
+  }
+  bool TableExists(const std::string& table) {
+    return db_->Query("SELECT COUNT(*) FROM " + table).ok();
+  }
+  // Changes data and schema after the backup.
+  void Modify() {
+    Exec("UPDATE OutflowServices SET Url = 'CN/dt' WHERE ServerId = 1");
+    Exec("DELETE FROM OutflowServices WHERE ServerId = 2");
+    Exec("INSERT INTO OutflowServices VALUES (3, 'added')");
+    Exec("DROP TABLE Extra");
+  }
+  const char* Method() const {
+    return GetParam() == Backend::kSqlite ? "sqlite-vacuum-into" : "pg_dump";
+  }
+
+  static PostgresServer* server_;
+  static std::string* skip_reason_;
+  static int counter_;
+  TempDir dir_;
+  std::string dbname_;
+  std::unique_ptr<SqlTarget> db_;
+  std::unique_ptr<BackupDriver> driver_;
+};
+
+PostgresServer* DbBackupTest::server_ = nullptr;
+std::string* DbBackupTest::skip_reason_ = nullptr;
+int DbBackupTest::counter_ = 0;
+
+TEST_P(DbBackupTest, BackupRecordDescribesAVerifiedFile) {
+  auto backup = driver_->Backup(dir_ / "backups");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  EXPECT_EQ(backup->database, "registry");
+  EXPECT_EQ(backup->method, Method());
+  EXPECT_TRUE(backup->verified);
+  ASSERT_TRUE(fs::exists(backup->file));
+  EXPECT_TRUE(fs::path(backup->file).is_absolute());
+  EXPECT_EQ(fs::path(backup->file).parent_path(), dir_ / "backups");
+  std::string bytes = ReadFileBytes(backup->file);
+  EXPECT_EQ(backup->size, bytes.size());
+  EXPECT_GT(backup->size, 0u);
+  EXPECT_EQ(backup->sha256, Sha256Hex(bytes));
+  // A second backup gets its own file.
+  auto second = driver_->Backup(dir_ / "backups");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_NE(second->file, backup->file);
+}
+
+TEST_P(DbBackupTest, RestoreBringsBackTheOriginalData) {
+  auto backup = driver_->Backup(dir_ / "backups");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  Modify();
+  EXPECT_EQ(Url(1), Value::Text("CN/dt"));
+  Status s = driver_->Restore(*backup);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Url(1), Value::Text("FQDN/dt"));  // reconnects lazily
+  EXPECT_EQ(Url(2), Value::Text("Zürich ✓"));
+  EXPECT_TRUE(Url(3).absent());
+  EXPECT_TRUE(TableExists("Extra"));
+  // The same backup restores again (e.g. a retried rollback).
+  Modify();
+  ASSERT_TRUE(driver_->Restore(*backup).ok());
+  EXPECT_EQ(Url(1), Value::Text("FQDN/dt"));
+}
+
+TEST_P(DbBackupTest, TamperedBackupIsRefusedAndChangesNothing) {
+  auto backup = driver_->Backup(dir_ / "backups");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  Modify();
+  std::string bytes = ReadFileBytes(backup->file);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);
+  WriteFileBytes(backup->file, bytes);
+  Status s = driver_->Restore(*backup);
+  EXPECT_TRUE(s.Is(StatusCode::kCorruption)) << s.ToString();
+  EXPECT_NE(s.message().find(backup->file), std::string::npos);
+  EXPECT_EQ(Url(1), Value::Text("CN/dt"));
+  EXPECT_EQ(Url(3), Value::Text("added"));
+  EXPECT_FALSE(TableExists("Extra"));
+}
+
+TEST_P(DbBackupTest, MissingBackupFileIsRefused) {
+  auto backup = driver_->Backup(dir_ / "backups");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  fs::remove(backup->file);
+  Status s = driver_->Restore(*backup);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(backup->file), std::string::npos) << s.ToString();
+  EXPECT_EQ(Url(1), Value::Text("FQDN/dt"));
+}
+
+TEST_P(DbBackupTest, BackupOfAnotherDatabaseIsRefused) {
+  auto backup = driver_->Backup(dir_ / "backups");
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  BackupRecord foreign = *backup;
+  foreign.database = "directory";
+  EXPECT_TRUE(driver_->Restore(foreign).Is(StatusCode::kInvalidInput));
+  BackupRecord other_method = *backup;
+  other_method.method = "sqlserver-backup";
+  EXPECT_TRUE(driver_->Restore(other_method).Is(StatusCode::kInvalidInput));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DbBackupTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& param_info) {
+                           return param_info.param == Backend::kSqlite ? "SQLite" : "PostgreSQL";
+                         });
+
+TEST(DbBackupFailureTest, FailedPgDumpLeavesNoFile) {
+  std::string reason;
+  if (!PostgresServer::Available(&reason)) GTEST_SKIP() << reason;
+  PostgresServer server;
+  ASSERT_TRUE(server.Start().ok());
+  ASSERT_TRUE(server.CreateDatabase("doomed").ok());
+  auto db = SqlTarget::Connect("doomed", server.ConnectionString("doomed"));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto driver = MakeBackupDriver(**db);
+  ASSERT_TRUE(driver.ok());
+  ASSERT_TRUE(server.Stop().ok());  // pg_dump cannot reach it now
+  TempDir dir;
+  auto backup = (*driver)->Backup(dir / "backups");
+  ASSERT_FALSE(backup.ok());
+  EXPECT_NE(backup.status().message().find("pg_dump"), std::string::npos)
+      << backup.status().ToString();
+  EXPECT_TRUE(fs::is_empty(dir / "backups"));
+}
+
+TEST(RunProgramTest, CapturesOutputErrorAndExitCode) {
+  auto r = RunProgram({"sh", "-c", "echo out; echo err >&2; exit 3"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->exit_code, 3);
+  EXPECT_EQ(r->out, "out\n");
+  EXPECT_EQ(r->err, "err\n");
+}
+
+TEST(RunProgramTest, PassesArgumentsVerbatimWithoutAShell) {
+  auto r = RunProgram({"printf", "%s|", "a b", "$(rm -rf /)", "'; --"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->out, "a b|$(rm -rf /)|'; --|");
+}
+
+TEST(RunProgramTest, RedirectsStdinAndStdoutToFilesAndSetsEnvironment) {
+  TempDir dir;
+  WriteFileBytes(dir / "in.txt", "hello\n");
+  ProgramOptions options;
+  options.stdin_path = (dir / "in.txt").string();
+  options.stdout_path = (dir / "out.txt").string();
+  options.env = {"TIDEMARK_TEST_VAR=xyz"};
+  auto r = RunProgram({"sh", "-c", "cat; echo $TIDEMARK_TEST_VAR"}, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(ReadFileBytes(dir / "out.txt"), "hello\nxyz\n");
+  // An existing output file is never overwritten.
+  auto again = RunProgram({"true"}, options);
+  EXPECT_FALSE(again.ok());
+}
+
+TEST(RunProgramTest, MissingProgramIsIoError) {
+  auto r = RunProgram({"/nonexistent/program"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().Is(StatusCode::kIoError));
+  EXPECT_NE(r.status().message().find("/nonexistent/program"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tidemark::snapshots
