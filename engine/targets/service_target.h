@@ -67,4 +67,10 @@ class ServiceTarget {
   std::chrono::milliseconds stop_timeout_;
 };
 
+#ifdef _WIN32
+// The Windows service control manager of `machine` ("" = this computer);
+// defined in service_win32.cc.
+std::unique_ptr<ServiceBackend> MakeWindowsScmBackend(std::string machine);
+#endif
+
 }  // namespace tidemark::targets

@@ -1,0 +1,318 @@
+// WindowsScmBackend: services through the Windows service control manager
+// (OpenSCManager, OpenService, QueryServiceStatusEx, ControlService,
+// StartService, ChangeServiceConfig). Windows builds only; excluded elsewhere.
+#ifdef _WIN32
+
+#include <windows.h>
+#include <winsvc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/targets/service_target.h"
+
+namespace tidemark::targets {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::wstring Wide(const std::string& utf8) {
+  if (utf8.empty()) return std::wstring();
+  const int n = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()),
+                                    nullptr, 0);
+  std::wstring out(static_cast<size_t>(n), L'\0');
+  MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), out.data(), n);
+  return out;
+}
+
+std::string Narrow(const wchar_t* wide) {
+  if (wide == nullptr || *wide == L'\0') return std::string();
+  const int n = WideCharToMultiByte(CP_UTF8, 0, wide, -1, nullptr, 0, nullptr, nullptr);
+  std::string out(static_cast<size_t>(n), '\0');
+  WideCharToMultiByte(CP_UTF8, 0, wide, -1, out.data(), n, nullptr, nullptr);
+  if (!out.empty() && out.back() == '\0') out.pop_back();
+  return out;
+}
+
+std::string ErrorText(DWORD err) {
+  wchar_t* buf = nullptr;
+  const DWORD n = FormatMessageW(
+      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+      nullptr, err, 0, reinterpret_cast<wchar_t*>(&buf), 0, nullptr);
+  std::string text = n ? Narrow(buf) : "error " + std::to_string(err);
+  if (buf) LocalFree(buf);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text + " (" + std::to_string(err) + ")";
+}
+
+Status WinError(const std::string& what, DWORD err = GetLastError()) {
+  return Status::IoError(what + ": " + ErrorText(err));
+}
+
+// Owns an SC_HANDLE.
+class ScHandle {
+ public:
+  explicit ScHandle(SC_HANDLE h = nullptr) : h_(h) {}
+  ~ScHandle() {
+    if (h_) CloseServiceHandle(h_);
+  }
+  ScHandle(const ScHandle&) = delete;
+  ScHandle& operator=(const ScHandle&) = delete;
+  SC_HANDLE get() const { return h_; }
+  explicit operator bool() const { return h_ != nullptr; }
+
+ private:
+  SC_HANDLE h_;
+};
+
+ServiceRun RunOf(DWORD state) {
+  switch (state) {
+    case SERVICE_STOPPED: return ServiceRun::kStopped;
+    case SERVICE_PAUSED: return ServiceRun::kPaused;
+    default: return ServiceRun::kRunning;  // running, or on its way somewhere
+  }
+}
+
+StartType StartOf(DWORD start) {
+  switch (start) {
+    case SERVICE_AUTO_START:
+    case SERVICE_BOOT_START:
+    case SERVICE_SYSTEM_START: return StartType::kAuto;
+    case SERVICE_DISABLED: return StartType::kDisabled;
+    default: return StartType::kManual;
+  }
+}
+
+// Settled target states: pending states never count as reached.
+bool Reached(DWORD state, ServiceRun run) {
+  switch (run) {
+    case ServiceRun::kRunning: return state == SERVICE_RUNNING;
+    case ServiceRun::kStopped: return state == SERVICE_STOPPED;
+    case ServiceRun::kPaused: return state == SERVICE_PAUSED;
+    case ServiceRun::kUnknown: break;
+  }
+  return false;
+}
+
+const char* StateName(DWORD state) {
+  switch (state) {
+    case SERVICE_STOPPED: return "stopped";
+    case SERVICE_START_PENDING: return "start pending";
+    case SERVICE_STOP_PENDING: return "stop pending";
+    case SERVICE_RUNNING: return "running";
+    case SERVICE_CONTINUE_PENDING: return "continue pending";
+    case SERVICE_PAUSE_PENDING: return "pause pending";
+    case SERVICE_PAUSED: return "paused";
+  }
+  return "unknown";
+}
+
+class WindowsScmBackend : public ServiceBackend {
+ public:
+  explicit WindowsScmBackend(std::string machine) : machine_(std::move(machine)) {}
+
+  Result<Value> Read(const std::string& name) override {
+    TM_RETURN_IF_ERROR(Connect());
+    ScHandle svc(OpenServiceW(scm_->get(), Wide(name).c_str(),
+                              SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG));
+    if (!svc) {
+      const DWORD err = GetLastError();
+      if (err == ERROR_SERVICE_DOES_NOT_EXIST) return Value::Absent();
+      return WinError("cannot open service " + name, err);
+    }
+    TM_ASSIGN_OR_RETURN(SERVICE_STATUS_PROCESS st, Query(svc, name));
+    DWORD needed = 0;
+    QueryServiceConfigW(svc.get(), nullptr, 0, &needed);
+    std::vector<BYTE> buf(needed ? needed : sizeof(QUERY_SERVICE_CONFIGW));
+    auto* cfg = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(buf.data());
+    if (!QueryServiceConfigW(svc.get(), cfg, static_cast<DWORD>(buf.size()), &needed)) {
+      return WinError("cannot read the configuration of service " + name);
+    }
+    return Value::Service(RunOf(st.dwCurrentState), StartOf(cfg->dwStartType));
+  }
+
+  Status SetRun(const std::string& name, ServiceRun run, milliseconds timeout) override {
+    if (run == ServiceRun::kUnknown) {
+      return Status::InvalidInput("service " + name +
+                                  ": run state must be running, stopped or paused");
+    }
+    TM_RETURN_IF_ERROR(Connect());
+    ScHandle svc(OpenServiceW(scm_->get(), Wide(name).c_str(),
+                              SERVICE_QUERY_STATUS | SERVICE_START | SERVICE_STOP |
+                                  SERVICE_PAUSE_CONTINUE));
+    if (!svc) {
+      const DWORD err = GetLastError();
+      if (err == ERROR_SERVICE_DOES_NOT_EXIST) {
+        return Status::NotFound("service " + name + " is not installed");
+      }
+      return WinError("cannot open service " + name, err);
+    }
+    TM_ASSIGN_OR_RETURN(SERVICE_STATUS_PROCESS st, Query(svc, name));
+    if (Reached(st.dwCurrentState, run)) return Status::Ok();
+    if (run == ServiceRun::kPaused && st.dwCurrentState == SERVICE_STOPPED) {
+      TM_RETURN_IF_ERROR(Start(svc, name));
+      TM_RETURN_IF_ERROR(Wait(svc, name, ServiceRun::kRunning, timeout));
+    }
+    SERVICE_STATUS ignored;
+    switch (run) {
+      case ServiceRun::kRunning:
+        if (st.dwCurrentState == SERVICE_PAUSED || st.dwCurrentState == SERVICE_PAUSE_PENDING) {
+          if (!ControlService(svc.get(), SERVICE_CONTROL_CONTINUE, &ignored)) {
+            return WinError("cannot continue service " + name);
+          }
+        } else {
+          TM_RETURN_IF_ERROR(Start(svc, name));
+        }
+        break;
+      case ServiceRun::kStopped:
+        if (!ControlService(svc.get(), SERVICE_CONTROL_STOP, &ignored)) {
+          const DWORD err = GetLastError();
+          if (err == ERROR_DEPENDENT_SERVICES_RUNNING) {
+            return Status::Failed("service " + name +
+                                  " cannot stop: services that depend on it are running");
+          }
+          if (err != ERROR_SERVICE_NOT_ACTIVE) return WinError("cannot stop service " + name, err);
+        }
+        break;
+      case ServiceRun::kPaused:
+        if (!ControlService(svc.get(), SERVICE_CONTROL_PAUSE, &ignored)) {
+          const DWORD err = GetLastError();
+          if (err == ERROR_INVALID_SERVICE_CONTROL) {
+            return Status::Unsupported("service " + name + " does not accept pause");
+          }
+          return WinError("cannot pause service " + name, err);
+        }
+        break;
+      case ServiceRun::kUnknown:
+        break;
+    }
+    return Wait(svc, name, run, timeout);
+  }
+
+  Status SetStartType(const std::string& name, StartType start) override {
+    DWORD type = 0;
+    switch (start) {
+      case StartType::kAuto: type = SERVICE_AUTO_START; break;
+      case StartType::kManual: type = SERVICE_DEMAND_START; break;
+      case StartType::kDisabled: type = SERVICE_DISABLED; break;
+      case StartType::kUnknown:
+        return Status::InvalidInput("service " + name +
+                                    ": start type must be auto, manual or disabled");
+    }
+    TM_RETURN_IF_ERROR(Connect());
+    ScHandle svc(OpenServiceW(scm_->get(), Wide(name).c_str(), SERVICE_CHANGE_CONFIG));
+    if (!svc) {
+      const DWORD err = GetLastError();
+      if (err == ERROR_SERVICE_DOES_NOT_EXIST) {
+        return Status::NotFound("service " + name + " is not installed");
+      }
+      return WinError("cannot open service " + name, err);
+    }
+    if (!ChangeServiceConfigW(svc.get(), SERVICE_NO_CHANGE, type, SERVICE_NO_CHANGE, nullptr,
+                              nullptr, nullptr, nullptr, nullptr, nullptr, nullptr)) {
+      return WinError("cannot change the start type of service " + name);
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<std::string>> List() override {
+    TM_RETURN_IF_ERROR(Connect());
+    std::vector<std::string> names;
+    std::vector<BYTE> buf(64 * 1024);
+    DWORD resume = 0;
+    for (;;) {
+      DWORD needed = 0, count = 0;
+      const BOOL ok = EnumServicesStatusExW(scm_->get(), SC_ENUM_PROCESS_INFO, SERVICE_WIN32,
+                                            SERVICE_STATE_ALL, buf.data(),
+                                            static_cast<DWORD>(buf.size()), &needed, &count,
+                                            &resume, nullptr);
+      const DWORD err = ok ? ERROR_SUCCESS : GetLastError();
+      if (!ok && err != ERROR_MORE_DATA) return WinError("cannot list services", err);
+      const auto* entries = reinterpret_cast<const ENUM_SERVICE_STATUS_PROCESSW*>(buf.data());
+      for (DWORD i = 0; i < count; ++i) names.push_back(Narrow(entries[i].lpServiceName));
+      if (ok) break;
+      if (needed > buf.size()) buf.resize(needed);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+ private:
+  // Opens the service control manager once (connect rights only).
+  Status Connect() {
+    if (scm_) return Status::Ok();
+    const std::wstring machine = Wide(machine_);
+    SC_HANDLE h = OpenSCManagerW(machine.empty() ? nullptr : machine.c_str(), nullptr,
+                                 SC_MANAGER_CONNECT | SC_MANAGER_ENUMERATE_SERVICE);
+    if (!h) {
+      return WinError("cannot open the service control manager" +
+                      (machine_.empty() ? std::string() : " of " + machine_));
+    }
+    scm_ = std::make_unique<ScHandle>(h);
+    return Status::Ok();
+  }
+
+  static Result<SERVICE_STATUS_PROCESS> Query(const ScHandle& svc, const std::string& name) {
+    SERVICE_STATUS_PROCESS st{};
+    DWORD needed = 0;
+    if (!QueryServiceStatusEx(svc.get(), SC_STATUS_PROCESS_INFO, reinterpret_cast<BYTE*>(&st),
+                              sizeof(st), &needed)) {
+      return WinError("cannot query service " + name);
+    }
+    return st;
+  }
+
+  static Status Start(const ScHandle& svc, const std::string& name) {
+    if (StartServiceW(svc.get(), 0, nullptr)) return Status::Ok();
+    const DWORD err = GetLastError();
+    if (err == ERROR_SERVICE_ALREADY_RUNNING) return Status::Ok();
+    if (err == ERROR_SERVICE_DISABLED) {
+      return Status::InvalidInput("service " + name + " is disabled");
+    }
+    return WinError("cannot start service " + name, err);
+  }
+
+  // Polls until the settled state is reached, pacing by the service's wait hint.
+  static Status Wait(const ScHandle& svc, const std::string& name, ServiceRun run,
+                     milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+      TM_ASSIGN_OR_RETURN(SERVICE_STATUS_PROCESS st, Query(svc, name));
+      if (Reached(st.dwCurrentState, run)) return Status::Ok();
+      if (run != ServiceRun::kStopped && st.dwCurrentState == SERVICE_STOPPED &&
+          st.dwWin32ExitCode != NO_ERROR) {
+        return Status::Failed("service " + name + " stopped while starting: " +
+                              ErrorText(st.dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR
+                                            ? st.dwServiceSpecificExitCode
+                                            : st.dwWin32ExitCode));
+      }
+      if (Clock::now() >= deadline) {
+        return Status::IoError("service " + name + " did not become " + ServiceRunName(run) +
+                               " within " + std::to_string(timeout.count()) +
+                               " ms; state reached: " + StateName(st.dwCurrentState));
+      }
+      const DWORD hint = std::clamp<DWORD>(st.dwWaitHint / 10, 100, 1000);
+      std::this_thread::sleep_for(milliseconds(hint));
+    }
+  }
+
+  std::string machine_;
+  std::unique_ptr<ScHandle> scm_;
+};
+
+}  // namespace
+
+std::unique_ptr<ServiceBackend> MakeWindowsScmBackend(std::string machine) {
+  return std::make_unique<WindowsScmBackend>(std::move(machine));
+}
+
+}  // namespace tidemark::targets
+
+#endif  // _WIN32
