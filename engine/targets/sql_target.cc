@@ -223,7 +223,19 @@ Result<std::string> SqlTarget::QuoteName(const std::string& name) const {
   return out;
 }
 
+// Every operation starts here, before anything is written: when an
+// established connection turns out to be lost (SQLSTATE class 08, e.g. after a
+// server restart) it reconnects once and tries again.
 Result<SqlTarget::Table> SqlTarget::ResolveTable(const std::string& table) {
+  bool was_connected = conn_ != nullptr;
+  auto t = ResolveTableOnce(table);
+  if (!t.ok() && was_connected && conn_ == nullptr && t.status().Is(StatusCode::kIoError)) {
+    return ResolveTableOnce(table);
+  }
+  return t;
+}
+
+Result<SqlTarget::Table> SqlTarget::ResolveTableOnce(const std::string& table) {
   TM_RETURN_IF_ERROR(EnsureConnected());
   std::vector<std::string> candidates = {table};
   if (dialect_ == SqlDialect::kPostgres && AsciiLower(table) != table) {

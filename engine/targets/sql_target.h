@@ -113,6 +113,7 @@ class SqlTarget {
             std::unique_ptr<OdbcConnection> conn);
   Status EnsureConnected();
   Result<Table> ResolveTable(const std::string& table);
+  Result<Table> ResolveTableOnce(const std::string& table);
   Result<size_t> ResolveColumn(const Table& t, const std::string& column) const;
   Result<std::string> QuoteName(const std::string& name) const;
   std::string Quote(const std::string& part) const;

@@ -364,6 +364,18 @@ TEST_P(SqlTargetTest, ReconnectsAfterDisconnect) {
   EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text("x"));
 }
 
+TEST_P(SqlTargetTest, ReconnectsAfterServerRestart) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "PostgreSQL only";
+  EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text("FQDN/dt"));
+  ASSERT_TRUE(server_->Restart().ok());
+  // The lost connection is noticed before anything is written, and replaced.
+  EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text("FQDN/dt"));
+  ASSERT_TRUE(server_->Restart().ok());
+  Status s = db_->Write(Cell(1, "Url"), Value::Text("FQDN/dt"), Value::Text("CN/dt"));
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text("CN/dt"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SqlTargetTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& param_info) {
