@@ -200,6 +200,15 @@ Result<fs::path> FileTarget::Map(const std::string& windows_path) const {
     segments.push_back(std::move(seg));
   }
 
+  std::error_code ec;
+  const fs::path root_canon = fs::weakly_canonical(root_, ec);
+  if (ec) return EcStatus("cannot resolve file root", root_, ec);
+  auto escapes = [&](const fs::path& resolved) {
+    return Status::InvalidInput("path '" + windows_path + "' resolves to " + resolved.string() +
+                                ", outside the file root " + root_canon.string() +
+                                " (through a symbolic link)");
+  };
+
   fs::path cur = root_;
   bool on_disk = true;  // once a segment is new, later ones are new too
   auto step = [&](const std::string& seg) -> Status {
@@ -209,23 +218,27 @@ Result<fs::path> FileTarget::Map(const std::string& windows_path) const {
     }
     TM_ASSIGN_OR_RETURN(std::string matched, MatchSegment(cur, seg, windows_path));
     cur /= matched;
-    std::error_code ec;
-    if (!fs::exists(fs::symlink_status(cur, ec))) on_disk = false;
+    std::error_code sec;
+    const fs::file_status st = fs::symlink_status(cur, sec);
+    if (!fs::exists(st)) {
+      on_disk = false;
+    } else if (fs::is_symlink(st)) {
+      // Checked link by link so that dangling links are caught too.
+      const fs::path target = fs::read_symlink(cur, sec);
+      if (sec) return EcStatus("cannot read symbolic link", cur, sec);
+      const fs::path resolved =
+          fs::weakly_canonical(target.is_absolute() ? target : cur.parent_path() / target, sec);
+      if (sec) return EcStatus("cannot resolve symbolic link", cur, sec);
+      if (!IsWithin(resolved, root_canon)) return escapes(resolved);
+    }
     return Status::Ok();
   };
   TM_RETURN_IF_ERROR(step(std::string(1, static_cast<char>(std::toupper(drive)))));
   for (const std::string& seg : segments) TM_RETURN_IF_ERROR(step(seg));
 
-  std::error_code ec;
-  const fs::path root_canon = fs::weakly_canonical(root_, ec);
-  if (ec) return EcStatus("cannot resolve file root", root_, ec);
   const fs::path cur_canon = fs::weakly_canonical(cur, ec);
   if (ec) return EcStatus("cannot resolve path '" + windows_path + "' as", cur, ec);
-  if (!IsWithin(cur_canon, root_canon)) {
-    return Status::InvalidInput("path '" + windows_path + "' resolves to " + cur_canon.string() +
-                                ", outside the file root " + root_canon.string() +
-                                " (through a symbolic link)");
-  }
+  if (!IsWithin(cur_canon, root_canon)) return escapes(cur_canon);
   return cur;
 }
 

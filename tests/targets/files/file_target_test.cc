@@ -112,6 +112,14 @@ TEST_F(FileTargetTest, MapRefusesEscapeThroughSymlinks) {
   EXPECT_FALSE(files_.Map("C:\\secret.txt").ok());
   auto read = files_.ReadContent(Resource::File("SERVER1", "C:\\Escape\\secret.txt"));
   EXPECT_FALSE(read.ok());
+  // Dangling links pointing outside are refused too, and writes through them change nothing.
+  fs::create_symlink(tmp_ / "outside" / "not-yet", root_ / "C" / "dangling");
+  EXPECT_FALSE(files_.Map("C:\\dangling").ok());
+  EXPECT_FALSE(files_.Map("C:\\dangling\\x.txt").ok());
+  Status w = files_.WriteContent(Resource::File("SERVER1", "C:\\dangling\\x.txt"),
+                                 Value::Absent(), std::string("x"));
+  EXPECT_TRUE(w.Is(StatusCode::kInvalidInput)) << w.ToString();
+  EXPECT_FALSE(fs::exists(tmp_ / "outside" / "not-yet"));
 
   // A link that stays inside the root is fine.
   auto inside = files_.Map("C:\\Inside\\DataCenter");
