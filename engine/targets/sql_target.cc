@@ -4,6 +4,8 @@
 #include "engine/targets/sql_target.h"
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <utility>
 
 #include "store/unicode.h"
@@ -287,6 +289,44 @@ Result<size_t> SqlTarget::ResolveColumn(const Table& t, const std::string& colum
                               column);
 }
 
+std::string SqlTarget::SelectColumn(const Table& t, size_t i) const {
+  std::string q = Quote(t.columns[i].name);
+  if (dialect_ == SqlDialect::kSqlite &&
+      ValueTypeForSqlType(t.columns[i].sql_type) == ValueType::kReal) {
+    return "CASE WHEN " + q + " IS NULL THEN NULL ELSE printf('%!.17g', " + q + ") END";
+  }
+  return q;
+}
+
+Value SqlTarget::Fetched(const Table& t, size_t i, Value v) const {
+  if (dialect_ != SqlDialect::kSqlite || v.type != ValueType::kText ||
+      ValueTypeForSqlType(t.columns[i].sql_type) != ValueType::kReal) {
+    return v;
+  }
+  std::string text = v.bytes;
+  bool negative = !text.empty() && text[0] == '-';
+  std::string_view digits(text);
+  if (negative || (!text.empty() && text[0] == '+')) digits.remove_prefix(1);
+  double d = 0;
+  if (EqualsIgnoreCase(digits, "inf")) {
+    d = std::numeric_limits<double>::infinity();
+  } else {
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), d);
+    if (ec != std::errc() || end != digits.data() + digits.size()) return v;
+  }
+  return Value::Real(negative ? -d : d);
+}
+
+Status SqlTarget::CheckWritable(const Table& t, size_t i, const Value& v,
+                                const std::string& what) const {
+  if (v.type == ValueType::kNull) return Status::Ok();
+  ValueType column_type = ValueTypeForSqlType(t.columns[i].sql_type);
+  if (v.type == column_type) return Status::Ok();
+  return Status::InvalidInput(what + ": column " + t.columns[i].name + " holds " +
+                              ValueTypeName(column_type) + " values; a " +
+                              ValueTypeName(v.type) + " value would not read back equal");
+}
+
 void SqlTarget::AppendNullSafeMatch(const Table& t, size_t column, const Value& v,
                                     std::string* sql, std::vector<OdbcParam>* params) const {
   const OdbcColumn* c = &t.columns[column];
@@ -339,12 +379,14 @@ Result<Value> SqlTarget::Read(const Resource& r) {
   std::vector<OdbcParam> params;
   TM_RETURN_IF_ERROR(AppendKeyMatch(t, r.key, &where, &params));
   std::string select;
+  std::vector<size_t> selected;
   if (r.kind == ResourceKind::kSqlCell) {
     TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, r.name));
-    select = Quote(t.columns[c].name);
+    selected.push_back(c);
   } else {
-    select = "*";
+    for (size_t i = 0; i < t.columns.size(); ++i) selected.push_back(i);
   }
+  for (size_t i : selected) select += (select.empty() ? "" : ", ") + SelectColumn(t, i);
   auto result = conn_->Run("SELECT " + select + " FROM " + t.sql + " WHERE " + where, params, 1);
   if (!result.ok()) return IoFailure(r.Display() + ": " + result.status().message());
   if (result->more_rows) {
@@ -352,10 +394,12 @@ Result<Value> SqlTarget::Read(const Resource& r) {
                                 r.Display() + ": 2 or more rows match the key");
   }
   if (result->rows.empty()) return Value::Absent();
-  if (r.kind == ResourceKind::kSqlCell) return std::move(result->rows[0][0]);
+  if (r.kind == ResourceKind::kSqlCell) {
+    return Fetched(t, selected[0], std::move(result->rows[0][0]));
+  }
   std::vector<RowField> fields;
-  for (size_t i = 0; i < result->columns.size(); ++i) {
-    fields.push_back(RowField{result->columns[i].name, std::move(result->rows[0][i])});
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    fields.push_back(RowField{t.columns[i].name, Fetched(t, i, std::move(result->rows[0][i]))});
   }
   return Value::Row(std::move(fields));
 }
@@ -408,6 +452,7 @@ Status SqlTarget::WriteCell(const Resource& r, const Value& expected, const Valu
   }
   TM_ASSIGN_OR_RETURN(Table t, ResolveTable(r.path));
   TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, r.name));
+  TM_RETURN_IF_ERROR(CheckWritable(t, c, after, "database " + name_ + ": " + r.Display()));
   std::vector<OdbcParam> params;
   std::string sql = "UPDATE " + t.sql + " SET " + Quote(t.columns[c].name) + " = ? WHERE ";
   params.push_back(OdbcParam{after, &t.columns[c]});
@@ -456,6 +501,7 @@ Status SqlTarget::WriteRow(const Resource& r, const Value& expected, const Value
     std::string names, marks;
     for (const RowField& f : after.row) {
       TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, f.column));
+      TM_RETURN_IF_ERROR(CheckWritable(t, c, f.value, what));
       if (!names.empty()) {
         names += ", ";
         marks += ", ";
@@ -500,6 +546,7 @@ Status SqlTarget::WriteRow(const Resource& r, const Value& expected, const Value
   std::string set;
   for (const RowField& f : after.row) {
     TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, f.column));
+    TM_RETURN_IF_ERROR(CheckWritable(t, c, f.value, what));
     if (!set.empty()) set += ", ";
     set += Quote(t.columns[c].name) + " = ?";
     set_params.push_back(OdbcParam{f.value, &t.columns[c]});
@@ -598,7 +645,11 @@ Result<std::vector<std::pair<Resource, Value>>> SqlTarget::ScanTable(
     if (!order.empty()) order += ", ";
     order += Quote(t.columns[i].name);
   }
-  auto result = conn_->Run("SELECT * FROM " + t.sql + " ORDER BY " + order);
+  std::string select;
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    select += (select.empty() ? "" : ", ") + SelectColumn(t, i);
+  }
+  auto result = conn_->Run("SELECT " + select + " FROM " + t.sql + " ORDER BY " + order);
   if (!result.ok()) return IoFailure("table " + table + ": " + result.status().message());
   std::vector<std::pair<Resource, Value>> cells;
   for (auto& row : result->rows) {
@@ -613,8 +664,8 @@ Result<std::vector<std::pair<Resource, Value>>> SqlTarget::ScanTable(
       key.push_back(KeyPart{key_columns[k], v});
     }
     for (size_t c = 0; c < row.size(); ++c) {
-      cells.emplace_back(Resource::SqlCell(name_, table, key, result->columns[c].name),
-                         std::move(row[c]));
+      cells.emplace_back(Resource::SqlCell(name_, table, key, t.columns[c].name),
+                         Fetched(t, c, std::move(row[c])));
     }
   }
   return cells;

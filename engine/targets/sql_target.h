@@ -67,7 +67,9 @@ class SqlTarget {
   // Cell: sets the column to `after` where the key matches and the column
   // still equals `expected` (NULL-safe); exactly one row must change, else
   // Conflict (0 rows: the value changed or the row is gone) or InvalidInput
-  // (2+ rows). Both values must be Null/Integer/Real/Text/Binary.
+  // (2+ rows). Both values must be Null/Integer/Real/Text/Binary, and `after`
+  // NULL or of the type the column reads as (InvalidInput otherwise), so that
+  // what is written reads back equal (SQLite: the declared type decides).
   // Row: expected Absent + after Row → INSERT (Conflict when a row with that
   // key already exists); expected Row + after Absent → DELETE where the key and
   // every column of the image match (exactly one row, else Conflict);
@@ -116,6 +118,13 @@ class SqlTarget {
   Result<Table> ResolveTableOnce(const std::string& table);
   Result<size_t> ResolveColumn(const Table& t, const std::string& column) const;
   Result<std::string> QuoteName(const std::string& name) const;
+  // Select-list expression for column `i` and the conversion of what it
+  // fetched: SQLite's ODBC driver hands doubles over rounded to 15 digits, so
+  // REAL columns are selected as 17-digit text and parsed back exactly.
+  std::string SelectColumn(const Table& t, size_t i) const;
+  Value Fetched(const Table& t, size_t i, Value v) const;
+  // InvalidInput unless `v` is NULL or of the type column `i` reads as.
+  Status CheckWritable(const Table& t, size_t i, const Value& v, const std::string& what) const;
   std::string Quote(const std::string& part) const;
   // Appends "<col> matches ?" (NULL-safe per dialect) and its parameter(s).
   void AppendNullSafeMatch(const Table& t, size_t column, const Value& v, std::string* sql,

@@ -147,6 +147,13 @@ TEST_P(SqlTargetTest, WritesEveryTypeAndReadsItBackEqual) {
   for (size_t i = 0; i < long_bytes.size(); ++i) long_bytes[i] = static_cast<char>(i * 7);
   ASSERT_TRUE(db_->Write(Cell(1, "cert"), Value::Binary(bytes), Value::Binary(long_bytes)).ok());
   EXPECT_EQ(MustRead(Cell(1, "cert")), Value::Binary(long_bytes));
+  // Doubles keep every bit (no decimal rounding on the way).
+  const double tricky = 0.1 + 0.2;
+  ASSERT_TRUE(db_->Write(Cell(1, "weight"), Value::Real(0.1), Value::Real(tricky)).ok());
+  EXPECT_EQ(MustRead(Cell(1, "weight")), Value::Real(tricky));
+  ASSERT_TRUE(db_->Write(Cell(1, "weight"), Value::Real(tricky), Value::Real(1e-300)).ok());
+  EXPECT_EQ(MustRead(Cell(1, "weight")), Value::Real(1e-300));
+  ASSERT_TRUE(db_->Write(Cell(1, "weight"), Value::Real(1e-300), Value::Real(0.1)).ok());
   // Compare-and-set works against binary and real expected values too.
   ASSERT_TRUE(db_->Write(Cell(1, "cert"), Value::Binary(long_bytes), Value::Null()).ok());
   ASSERT_TRUE(db_->Write(Cell(1, "weight"), Value::Real(0.1), Value::Null()).ok());
@@ -165,6 +172,18 @@ TEST_P(SqlTargetTest, CompareAndSetRefusesChangedValue) {
   ASSERT_TRUE(db_->Write(Cell(1, "Url"), Value::Text("FQDN/dt"), Value::Text("CN/dt")).ok());
   EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text("CN/dt"));
   EXPECT_EQ(MustRead(Cell(2, "Url")), Value::Text("FQDN/dt"));
+}
+
+TEST_P(SqlTargetTest, ValueOfAnotherTypeThanTheColumnIsRefused) {
+  // SQLite would store the text in the INTEGER column and read it back as a
+  // different value; both dialects refuse it up front.
+  Status s = db_->Write(Cell(1, "secureFlag"), Value::Integer(1), Value::Text("yes"));
+  EXPECT_TRUE(s.Is(StatusCode::kInvalidInput)) << s.ToString();
+  EXPECT_NE(s.message().find("secureFlag"), std::string::npos);
+  s = db_->Write(Cell(1, "weight"), Value::Real(2.5), Value::Integer(3));
+  EXPECT_TRUE(s.Is(StatusCode::kInvalidInput)) << s.ToString();
+  EXPECT_EQ(MustRead(Cell(1, "secureFlag")), Value::Integer(1));
+  EXPECT_EQ(MustRead(Cell(1, "weight")), Value::Real(2.5));
 }
 
 TEST_P(SqlTargetTest, NullToValueToNullRoundTrip) {
