@@ -317,14 +317,28 @@ Value SqlTarget::Fetched(const Table& t, size_t i, Value v) const {
   return Value::Real(negative ? -d : d);
 }
 
-Status SqlTarget::CheckWritable(const Table& t, size_t i, const Value& v,
+Result<Value> SqlTarget::Coerce(const Table& t, size_t i, const Value& v,
                                 const std::string& what) const {
-  if (v.type == ValueType::kNull) return Status::Ok();
   ValueType column_type = ValueTypeForSqlType(t.columns[i].sql_type);
-  if (v.type == column_type) return Status::Ok();
+  if (v.type == ValueType::kNull || v.type == column_type) return v;
+  constexpr double kExactLimit = 9007199254740992.0;  // 2^53
+  if (v.type == ValueType::kInteger && column_type == ValueType::kReal &&
+      static_cast<double>(v.integer) <= kExactLimit &&
+      static_cast<double>(v.integer) >= -kExactLimit) {
+    return Value::Real(static_cast<double>(v.integer));
+  }
+  if (v.type == ValueType::kReal && column_type == ValueType::kInteger &&
+      v.real == static_cast<double>(static_cast<int64_t>(v.real)) && v.real <= kExactLimit &&
+      v.real >= -kExactLimit) {
+    return Value::Integer(static_cast<int64_t>(v.real));
+  }
+  if (v.type == ValueType::kInteger && column_type == ValueType::kText) {
+    return Value::Text(std::to_string(v.integer));
+  }
   return Status::InvalidInput(what + ": column " + t.columns[i].name + " holds " +
-                              ValueTypeName(column_type) + " values; a " +
-                              ValueTypeName(v.type) + " value would not read back equal");
+                              ValueTypeName(column_type) + " values; the " +
+                              ValueTypeName(v.type) + " value " + v.ToDisplay() +
+                              " would not read back equal");
 }
 
 void SqlTarget::AppendNullSafeMatch(const Table& t, size_t column, const Value& v,
@@ -452,10 +466,10 @@ Status SqlTarget::WriteCell(const Resource& r, const Value& expected, const Valu
   }
   TM_ASSIGN_OR_RETURN(Table t, ResolveTable(r.path));
   TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, r.name));
-  TM_RETURN_IF_ERROR(CheckWritable(t, c, after, "database " + name_ + ": " + r.Display()));
+  TM_ASSIGN_OR_RETURN(Value value, Coerce(t, c, after, "database " + name_ + ": " + r.Display()));
   std::vector<OdbcParam> params;
   std::string sql = "UPDATE " + t.sql + " SET " + Quote(t.columns[c].name) + " = ? WHERE ";
-  params.push_back(OdbcParam{after, &t.columns[c]});
+  params.push_back(OdbcParam{std::move(value), &t.columns[c]});
   TM_RETURN_IF_ERROR(AppendKeyMatch(t, r.key, &sql, &params));
   sql += " AND ";
   AppendNullSafeMatch(t, c, expected, &sql, &params);
@@ -501,14 +515,14 @@ Status SqlTarget::WriteRow(const Resource& r, const Value& expected, const Value
     std::string names, marks;
     for (const RowField& f : after.row) {
       TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, f.column));
-      TM_RETURN_IF_ERROR(CheckWritable(t, c, f.value, what));
+      TM_ASSIGN_OR_RETURN(Value value, Coerce(t, c, f.value, what));
       if (!names.empty()) {
         names += ", ";
         marks += ", ";
       }
       names += Quote(t.columns[c].name);
       marks += "?";
-      params.push_back(OdbcParam{f.value, &t.columns[c]});
+      params.push_back(OdbcParam{std::move(value), &t.columns[c]});
     }
     for (const KeyPart& k : r.key) {
       bool present = std::any_of(after.row.begin(), after.row.end(), [&](const RowField& f) {
@@ -546,10 +560,10 @@ Status SqlTarget::WriteRow(const Resource& r, const Value& expected, const Value
   std::string set;
   for (const RowField& f : after.row) {
     TM_ASSIGN_OR_RETURN(size_t c, ResolveColumn(t, f.column));
-    TM_RETURN_IF_ERROR(CheckWritable(t, c, f.value, what));
+    TM_ASSIGN_OR_RETURN(Value value, Coerce(t, c, f.value, what));
     if (!set.empty()) set += ", ";
     set += Quote(t.columns[c].name) + " = ?";
-    set_params.push_back(OdbcParam{f.value, &t.columns[c]});
+    set_params.push_back(OdbcParam{std::move(value), &t.columns[c]});
   }
   if (set.empty()) return Status::InvalidInput(what + ": empty row image");
   sql = "UPDATE " + t.sql + " SET " + set + " WHERE " + where + match;

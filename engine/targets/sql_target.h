@@ -67,9 +67,11 @@ class SqlTarget {
   // Cell: sets the column to `after` where the key matches and the column
   // still equals `expected` (NULL-safe); exactly one row must change, else
   // Conflict (0 rows: the value changed or the row is gone) or InvalidInput
-  // (2+ rows). Both values must be Null/Integer/Real/Text/Binary, and `after`
-  // NULL or of the type the column reads as (InvalidInput otherwise), so that
-  // what is written reads back equal (SQLite: the declared type decides).
+  // (2+ rows). Both values must be Null/Integer/Real/Text/Binary. `after` is
+  // converted to the type the column reads as when that loses nothing
+  // (integer ↔ real within 2^53, integer → text); other mismatches (text into
+  // an integer column, ...) are InvalidInput, so that what is written reads
+  // back as written (SQLite: the declared type decides).
   // Row: expected Absent + after Row → INSERT (Conflict when a row with that
   // key already exists); expected Row + after Absent → DELETE where the key and
   // every column of the image match (exactly one row, else Conflict);
@@ -123,8 +125,10 @@ class SqlTarget {
   // REAL columns are selected as 17-digit text and parsed back exactly.
   std::string SelectColumn(const Table& t, size_t i) const;
   Value Fetched(const Table& t, size_t i, Value v) const;
-  // InvalidInput unless `v` is NULL or of the type column `i` reads as.
-  Status CheckWritable(const Table& t, size_t i, const Value& v, const std::string& what) const;
+  // The value to bind into column `i`: `v` itself when NULL or of the type the
+  // column reads as; lossless conversions (integer ↔ real within 2^53,
+  // integer → text); InvalidInput for anything else.
+  Result<Value> Coerce(const Table& t, size_t i, const Value& v, const std::string& what) const;
   std::string Quote(const std::string& part) const;
   // Appends "<col> matches ?" (NULL-safe per dialect) and its parameter(s).
   void AppendNullSafeMatch(const Table& t, size_t column, const Value& v, std::string* sql,

@@ -174,16 +174,23 @@ TEST_P(SqlTargetTest, CompareAndSetRefusesChangedValue) {
   EXPECT_EQ(MustRead(Cell(2, "Url")), Value::Text("FQDN/dt"));
 }
 
-TEST_P(SqlTargetTest, ValueOfAnotherTypeThanTheColumnIsRefused) {
+TEST_P(SqlTargetTest, ValueOfAnotherTypeIsConvertedOnlyWhenLossless) {
   // SQLite would store the text in the INTEGER column and read it back as a
   // different value; both dialects refuse it up front.
   Status s = db_->Write(Cell(1, "secureFlag"), Value::Integer(1), Value::Text("yes"));
   EXPECT_TRUE(s.Is(StatusCode::kInvalidInput)) << s.ToString();
   EXPECT_NE(s.message().find("secureFlag"), std::string::npos);
-  s = db_->Write(Cell(1, "weight"), Value::Real(2.5), Value::Integer(3));
+  s = db_->Write(Cell(1, "cert"), Value::Null(), Value::Text("not binary"));
+  EXPECT_TRUE(s.Is(StatusCode::kInvalidInput)) << s.ToString();
+  s = db_->Write(Cell(1, "secureFlag"), Value::Integer(1), Value::Real(0.5));
   EXPECT_TRUE(s.Is(StatusCode::kInvalidInput)) << s.ToString();
   EXPECT_EQ(MustRead(Cell(1, "secureFlag")), Value::Integer(1));
-  EXPECT_EQ(MustRead(Cell(1, "weight")), Value::Real(2.5));
+  EXPECT_EQ(MustRead(Cell(1, "cert")), Value::Null());
+  // Lossless conversions are made: integer into REAL, integral real into INTEGER.
+  ASSERT_TRUE(db_->Write(Cell(1, "weight"), Value::Real(2.5), Value::Integer(3)).ok());
+  EXPECT_EQ(MustRead(Cell(1, "weight")), Value::Real(3.0));
+  ASSERT_TRUE(db_->Write(Cell(1, "secureFlag"), Value::Integer(1), Value::Real(7.0)).ok());
+  EXPECT_EQ(MustRead(Cell(1, "secureFlag")), Value::Integer(7));
 }
 
 TEST_P(SqlTargetTest, NullToValueToNullRoundTrip) {
