@@ -631,7 +631,8 @@ void Hive::RemoveSubtree(const std::string& folded, std::string path) {
   const size_t at = first == kNpos ? out : first;
   keys_.insert(keys_.begin() + static_cast<std::ptrdiff_t>(at), RegKey{std::move(path), true, {}});
   folded_.insert(folded_.begin() + static_cast<std::ptrdiff_t>(at), folded);
-  value_index_.insert(value_index_.begin() + static_cast<std::ptrdiff_t>(at), {});
+  value_index_.insert(value_index_.begin() + static_cast<std::ptrdiff_t>(at),
+                      std::unordered_map<std::string, size_t>());
   RebuildLiveIndex();
 }
 
