@@ -536,7 +536,7 @@ directory_db_sql() {
   echo "BEGIN;"
   echo "CREATE TABLE SchemaVersion (Component TEXT PRIMARY KEY, Version TEXT NOT NULL, AppliedAt TEXT NOT NULL);"
   echo "INSERT INTO SchemaVersion VALUES ('Directory', '$OLD_VERSION', '2016-07-01 22:33:51');"
-  echo "CREATE TABLE Accounts (AccountId INTEGER PRIMARY KEY, Email TEXT NOT NULL, Status TEXT NOT NULL, LastBackup TEXT, StoredBytes INTEGER NOT NULL);"
+  echo "CREATE TABLE Accounts (AccountId INTEGER PRIMARY KEY, Email TEXT NOT NULL, Status TEXT NOT NULL, LastBackup TEXT, StoredBytes BIGINT NOT NULL);"
   for ((i = 1; i <= 120; i++)); do
     echo "INSERT INTO Accounts VALUES ($((100000 + i)), 'user$i@example.corp', '$( ((i % 17 == 0)) && echo Suspended || echo Active)', '2017-07-$(printf '%02d' $((i % 28 + 1))) 0$((i % 10)):15:00', $((i * 73400320)));"
   done

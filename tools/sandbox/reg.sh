@@ -36,9 +36,9 @@ reg_sz() {
 # REG_DWORD from a decimal (or 0x..) number.
 reg_dword() { printf '"%s"=dword:%08x\r\n' "$(reg_escape "$1")" "$(($2))"; }
 
-# Prints "name"=<tag>:xx,xx,... wrapped the way regedit does (lines end in ",\"
-# and continue with two spaces once they pass 76 columns). Bytes are given as
-# separate two-digit hex words.
+# Prints "name"=<tag>:xx,xx,... wrapped the way regedit does: after a byte and
+# its comma, once the line has reached 77 columns, it ends with "\" and goes on
+# with two spaces. Bytes are given as separate two-digit hex words.
 reg_hex_value() {
   local name=$1 tag=$2
   shift 2
@@ -47,12 +47,13 @@ reg_hex_value() {
   local n=$# i=0 b
   for b in "$@"; do
     i=$((i + 1))
-    if ((i < n)); then b+=","; fi
-    if ((${#line} + ${#b} > 79)); then
+    line+=$b
+    ((i == n)) && break
+    line+=","
+    if ((${#line} >= 77)); then
       printf '%s\\\r\n' "$line"
       line="  "
     fi
-    line+=$b
   done
   printf '%s\r\n' "$line"
 }
