@@ -187,7 +187,11 @@ struct Parser {
     return out;
   }
 
+  // Without an environment (plan check with no --env) only the plan itself is checked.
+  bool SyntaxOnly() const { return env.path.empty(); }
+
   Status NeedHost(const YAML::Node& n, const std::string& host, const std::string& facility) const {
+    if (SyntaxOnly()) return Status::Ok();
     const HostConfig* h = env.FindHost(host);
     if (!h) return ctx.Error(n, "host '" + host + "' is not in the environment " + env.path.string());
     if (facility == "registry" && h->registry.empty()) {
@@ -203,6 +207,7 @@ struct Parser {
   }
 
   Status NeedDatabase(const YAML::Node& n, const std::string& db) const {
+    if (SyntaxOnly()) return Status::Ok();
     if (!env.FindDatabase(db)) {
       return ctx.Error(n, "database '" + db + "' is not in the environment " + env.path.string());
     }

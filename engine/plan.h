@@ -79,7 +79,8 @@ struct Plan {
 
 // Loads a plan, binds parameters (plan default < env parameters < overrides)
 // and validates it against `env` (every host/database it names must exist
-// with the facility the action needs).
+// with the facility the action needs). An environment with an empty path
+// means "none given": hosts and databases are then not checked.
 Result<Plan> LoadPlan(const std::filesystem::path& path, const Environment& env,
                       const std::map<std::string, std::string>& overrides);
 Result<Plan> ParsePlan(const std::string& text, const std::filesystem::path& path,

@@ -9,6 +9,7 @@
 
 #include "engine/executor.h"
 #include "snapshots/db_backup.h"
+#include "store/sha256.h"
 
 namespace tidemark::engine {
 
@@ -262,9 +263,23 @@ Status Rollback::Run(const std::string& point, std::string* run_id) {
     return Status::InvalidInput("--restore-databases needs --to a checkpoint that holds database "
                                 "backups");
   }
-  if (options_.dry_run) {
-    TM_ASSIGN_OR_RETURN(plan_, PlanReverse(target_seq, cp ? &*cp : nullptr));
+  TM_ASSIGN_OR_RETURN(plan_, PlanReverse(target_seq, cp ? &*cp : nullptr));
+  if (options_.dry_run) return Status::Ok();
+  if (plan_.empty()) {
+    Progress("nothing to roll back after " + point);
     return Status::Ok();
+  }
+  // Conflicts stop the rollback before anything is written or recorded.
+  conflicts_.clear();
+  for (const auto& s : plan_) {
+    if (s.conflict && !s.via_database_restore) {
+      conflicts_.push_back(ConflictInfo{s.seq, s.resource, s.restore, s.recorded_after, s.current, s.secret});
+    }
+  }
+  if (!conflicts_.empty() && !options_.force) {
+    return Status::Conflict(std::to_string(conflicts_.size()) +
+                            " resource(s) were changed after the run left them; nothing was "
+                            "rolled back. Review them, then use --force to overwrite");
   }
   const std::string id = Executor::NewRunId();
   ChangeWriter w(log_, targets_, id);
@@ -272,6 +287,7 @@ Status Rollback::Run(const std::string& point, std::string* run_id) {
   started.plan_name = "rollback";
   started.command_line = options_.command_line;
   started.env_path = targets_.env().path.string();
+  started.env_sha256 = Sha256Hex(targets_.env().text);
   TM_RETURN_IF_ERROR(w.Append(started, {targets_.env().text}).status());
   if (run_id) *run_id = id;
   TM_RETURN_IF_ERROR(w.Append(RollbackStarted{point, target_seq, options_.restore_databases,

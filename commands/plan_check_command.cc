@@ -1,0 +1,169 @@
+// `tidemark plan check PLAN [--env ENV]`: validate a plan and, with an
+// environment, show what each action would change given the live values (a
+// dry run that writes nothing). `tidemark env check ENV`: validate an
+// environment and reach each host's registry, files and services and each database.
+#include "commands/commands.h"
+#include "commands/json_writer.h"
+#include "commands/render.h"
+#include "commands/table.h"
+#include "engine/action_expander.h"
+#include "engine/target_set.h"
+
+namespace tidemark::commands {
+
+int RunPlanCheck(Context& ctx) {
+  po::options_description desc("plan check");
+  std::string plan_path, env_path;
+  std::vector<std::string> sets;
+  desc.add_options()
+      ("plan", po::value<std::string>(&plan_path), "plan file")
+      ("env", po::value<std::string>(&env_path), "environment file (enables host/database checks and the dry run)")
+      ("set", po::value<std::vector<std::string>>(&sets), "override a parameter: NAME=VALUE");
+  po::positional_options_description pos;
+  pos.add("plan", 1);
+  po::variables_map vm;
+  CommonOptions common;
+  int code = 0;
+  if (!ParseArgs(ctx, desc, pos, vm, common, "plan check PLAN [--env ENV] [--set NAME=VALUE]...", code)) {
+    return code;
+  }
+  if (plan_path.empty()) return Fail(ctx, Status::InvalidInput("which plan? usage: tidemark plan check PLAN"));
+  auto overrides = ParseSets(sets);
+  if (!overrides.ok()) return Fail(ctx, overrides.status());
+  engine::Environment env;
+  if (!env_path.empty()) {
+    auto loaded = engine::LoadEnvironment(env_path);
+    if (!loaded.ok()) return Fail(ctx, loaded.status());
+    env = std::move(loaded).value();
+  }
+  auto plan = engine::LoadPlan(plan_path, env, overrides.value());
+  if (!plan.ok()) return Fail(ctx, plan.status());
+  JsonWriter w;
+  w.BeginObject().Field("plan", plan->name).Field("valid", true).Field("steps", static_cast<uint64_t>(plan->steps.size()));
+  if (!common.json) {
+    ctx.out << plan_path << ": valid plan '" << plan->name << "', " << plan->steps.size() << " steps\n";
+    for (const auto& [k, v] : plan->parameters) {
+      Resource named;
+      named.name = k;
+      ctx.out << "  " << k << " = " << (common.reveal_secrets || !LooksSecret(&named, Value::Text(v)) ? v : "***") << "\n";
+    }
+  }
+  if (env_path.empty()) {
+    if (!common.json) ctx.out << "(give --env ENV to check hosts and databases and to see what would change)\n";
+    w.EndObject();
+    if (common.json) ctx.out << w.str() << "\n";
+    return 0;
+  }
+  engine::TargetSet targets(env);
+  Table t({"STEP", "ACTION", "RESOURCE", "NOW", "", "PLANNED"});
+  w.Key("changes").BeginArray();
+  int problems = 0;
+  for (const auto& step : plan->steps) {
+    for (size_t i = 0; i < step.actions.size(); ++i) {
+      const auto& a = step.actions[i];
+      if (a.kind == "exec" || a.kind == "manual" || a.kind == "checkpoint" || a.kind == "assert") {
+        std::string what = a.kind == "exec"     ? "runs " + (a.command.empty() ? "" : a.command[0])
+                           : a.kind == "manual" ? "asks: " + a.prompt
+                           : a.kind == "assert" ? "checks"
+                                                : "backs up " + std::to_string(a.databases.size()) + " database(s)";
+        t.Add({step.id, a.kind, a.kind == "checkpoint" ? a.name : "", "", "", what});
+        continue;
+      }
+      std::string note;
+      auto changes = engine::ExpandAction(targets, a, a.kind + "@" + std::to_string(i), false, &note);
+      if (!changes.ok()) {
+        t.Add({step.id, a.kind, "", "", "", "WOULD FAIL: " + changes.status().message()});
+        ++problems;
+        continue;
+      }
+      for (const auto& c : changes.value()) {
+        auto now = targets.Read(c.resource);
+        const std::string now_text = now.ok() ? ShowValue(now.value(), &c.resource, c.secret, common.reveal_secrets)
+                                              : "ERROR: " + now.status().message();
+        if (!now.ok()) ++problems;
+        Value after = c.after;
+        if (now.ok() && after.type == ValueType::kService && now->type == ValueType::kService) {
+          if (after.run == ServiceRun::kUnknown) after.run = now->run;
+          if (after.start == StartType::kUnknown) after.start = now->start;
+        }
+        const bool same = now.ok() && engine::Matches(now.value(), after);
+        t.Add({step.id, a.kind, c.resource.Display(), now_text, same ? "=" : "→",
+               same ? "(already so)" : ShowValue(after, &c.resource, c.secret, common.reveal_secrets)});
+        w.BeginObject().Field("step", step.id).Field("action", a.kind);
+        w.Key("resource");
+        WriteResourceJson(w, c.resource);
+        if (now.ok()) {
+          w.Key("current");
+          WriteValueJson(w, now.value(), &c.resource, c.secret, common.reveal_secrets);
+        }
+        w.Key("planned");
+        WriteValueJson(w, after, &c.resource, c.secret, common.reveal_secrets);
+        w.Field("unchanged", same).EndObject();
+      }
+    }
+  }
+  w.EndArray().Field("problems", static_cast<int64_t>(problems)).EndObject();
+  if (common.json) {
+    ctx.out << w.str() << "\n";
+  } else {
+    ctx.out << "\nWhat it would do now (dry run, nothing written):\n";
+    t.Print(ctx.out);
+    if (problems) ctx.out << "\n" << problems << " action(s) would fail against the live systems\n";
+  }
+  return problems ? 1 : 0;
+}
+
+int RunEnvCheck(Context& ctx) {
+  po::options_description desc("env check");
+  std::string env_path;
+  desc.add_options()("env", po::value<std::string>(&env_path), "environment file");
+  po::positional_options_description pos;
+  pos.add("env", 1);
+  po::variables_map vm;
+  CommonOptions common;
+  int code = 0;
+  if (!ParseArgs(ctx, desc, pos, vm, common, "env check ENV", code)) return code;
+  if (env_path.empty()) return Fail(ctx, Status::InvalidInput("which environment? usage: tidemark env check ENV"));
+  auto env = engine::LoadEnvironment(env_path);
+  if (!env.ok()) return Fail(ctx, env.status());
+  engine::TargetSet targets(env.value());
+  Table t({"WHAT", "NAME", "STATUS"});
+  int problems = 0;
+  auto check = [&](const std::string& what, const std::string& name, const Status& st) {
+    t.Add({what, name, st.ok() ? "ok" : st.message()});
+    if (!st.ok()) ++problems;
+  };
+  for (const auto& [key, host] : env->hosts) {
+    if (!host.registry.empty()) {
+      auto reg = targets.Registry(host.name);
+      Status st = reg.status();
+      if (st.ok()) st = reg.value()->Enumerate("HKEY_LOCAL_MACHINE").status();
+      check("registry", host.name + " (" + host.registry.string() + ")", st);
+    }
+    if (!host.files.empty()) {
+      std::error_code ec;
+      check("files", host.name + " (" + host.files.string() + ")",
+            std::filesystem::is_directory(host.files, ec) ? Status::Ok()
+                                                           : Status::NotFound("root folder does not exist"));
+    }
+    if (!host.service_backend.empty()) {
+      auto svc = targets.Services(host.name);
+      Status st = svc.status();
+      if (st.ok()) st = svc.value()->Enumerate({}).status();
+      check("services", host.name + " (" + host.service_backend + ")", st);
+    }
+  }
+  for (const auto& [name, db] : env->databases) {
+    check("database", name, targets.Sql(name).status());
+  }
+  if (common.json) {
+    JsonWriter w;
+    w.BeginObject().Field("ok", problems == 0).Field("problems", static_cast<int64_t>(problems)).EndObject();
+    ctx.out << w.str() << "\n";
+  } else {
+    t.Print(ctx.out);
+  }
+  return problems ? 1 : 0;
+}
+
+}  // namespace tidemark::commands

@@ -1,0 +1,106 @@
+// `tidemark resume`: continue the newest run (or --run R) exactly where it
+// stopped, following the Resume table; rollbacks are continued the same way.
+#include "commands/commands.h"
+#include "commands/json_writer.h"
+#include "commands/run_output.h"
+#include "engine/executor.h"
+#include "engine/interrupt.h"
+#include "engine/rollback.h"
+#include "engine/run_record.h"
+
+namespace tidemark::commands {
+
+int RunResume(Context& ctx) {
+  po::options_description desc("resume");
+  std::string run_id;
+  bool accept = false, reapply = false, rerun = false, done = false, yes = false;
+  desc.add_options()
+      ("run", po::value<std::string>(&run_id), "the run to continue (default: the newest run)")
+      ("accept-current", po::bool_switch(&accept), "keep values changed by someone else and go on")
+      ("reapply", po::bool_switch(&reapply), "overwrite values changed by someone else")
+      ("rerun-step", po::bool_switch(&rerun), "run an interrupted exec/manual action again")
+      ("step-done", po::bool_switch(&done), "an interrupted exec/manual action was completed by hand")
+      ("yes,y", po::bool_switch(&yes), "confirm manual steps without asking");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  CommonOptions common;
+  int code = 0;
+  if (!ParseArgs(ctx, desc, pos, vm, common,
+                 "resume [--run R] [--accept-current|--reapply] [--rerun-step|--step-done]", code)) {
+    return code;
+  }
+  if (accept && reapply) return Fail(ctx, Status::InvalidInput("choose one of --accept-current and --reapply"));
+  if (rerun && done) return Fail(ctx, Status::InvalidInput("choose one of --rerun-step and --step-done"));
+  auto log = OpenJournal(common, store::OpenMode::kWrite);
+  if (!log.ok()) return Fail(ctx, log.status());
+  if (run_id.empty()) {
+    auto newest = engine::NewestRun(*log.value());
+    if (!newest.ok()) return Fail(ctx, newest.status());
+    run_id = newest.value();
+  }
+  auto record = engine::LoadRunRecord(*log.value(), run_id);
+  if (!record.ok()) return Fail(ctx, record.status());
+  auto folded = engine::Executor::FoldRun(*log.value(), run_id);
+  if (!folded.ok()) return Fail(ctx, folded.status());
+  const engine::RunState* run = folded->FindRun(run_id);
+  if (run->status == engine::RunStatus::kFinished) {
+    ctx.out << "run " << run_id << " (" << run->info.plan_name << ") already finished; nothing to resume\n";
+    auto open = engine::UnfinishedRuns(*log.value());
+    if (open.ok() && !open->empty()) {
+      ctx.out << "older unfinished runs (resume one with --run):";
+      for (const auto& r : open.value()) ctx.out << " " << r;
+      ctx.out << "\n";
+    }
+    return 0;
+  }
+  const engine::ResumeChoice choice = accept    ? engine::ResumeChoice::kAcceptCurrent
+                                      : reapply ? engine::ResumeChoice::kReapply
+                                                : engine::ResumeChoice::kNone;
+  engine::TargetSet targets(record.value()->env);
+  engine::InstallStopHandlers();
+  Status st;
+  std::vector<engine::ConflictInfo> conflicts;
+  if (run->rollback) {
+    engine::RollbackOptions ro;
+    ro.progress = ProgressPrinter(ctx, common.json);
+    engine::Rollback rollback(*log.value(), targets, ro);
+    st = rollback.Continue(run_id, choice);
+    conflicts = rollback.conflicts();
+  } else {
+    engine::ExecOptions options;
+    options.yes = yes;
+    options.confirm = TerminalConfirm(ctx);
+    options.progress = ProgressPrinter(ctx, common.json);
+    options.command_line = ctx.command_line;
+    engine::Executor executor(*log.value(), targets, options);
+    engine::ResumeOptions ro;
+    ro.choice = choice;
+    ro.rerun_step = rerun;
+    ro.step_done = done;
+    st = executor.Resume(*record.value()->plan, run_id, ro);
+    conflicts = executor.conflicts();
+  }
+  if (common.json) {
+    JsonWriter w;
+    w.BeginObject().Field("run", run_id).Field("ok", st.ok()).Field("exit_code", ExitCode(st));
+    if (!st.ok()) w.Field("error", st.message());
+    w.Key("conflicts").BeginArray();
+    for (const auto& c : conflicts) {
+      w.BeginObject().Field("seq", c.seq).Field("resource", c.resource.Display()).EndObject();
+    }
+    w.EndArray().EndObject();
+    ctx.out << w.str() << "\n";
+  }
+  if (!st.ok()) {
+    const int rc = Fail(ctx, st);
+    if (!conflicts.empty()) {
+      PrintConflicts(ctx, conflicts, common.reveal_secrets,
+                     "Choose: `tidemark resume --accept-current` keeps the current values, "
+                     "`tidemark resume --reapply` writes the planned values over them.");
+    }
+    return rc;
+  }
+  return 0;
+}
+
+}  // namespace tidemark::commands

@@ -1,0 +1,53 @@
+// Progress, conflicts and prompts for the mutating commands.
+#include "commands/run_output.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "commands/render.h"
+#include "commands/table.h"
+
+namespace tidemark::commands {
+
+std::function<void(const std::string&)> ProgressPrinter(Context& ctx, bool quiet) {
+  if (quiet) return nullptr;
+  const bool colour = ctx.terminal;
+  return [&ctx, colour](const std::string& line) {
+    if (colour && line.rfind("  FAILED", 0) == 0) {
+      ctx.out << "\033[31m" << line << "\033[0m\n";
+    } else if (colour && line.rfind("[", 0) == 0) {
+      ctx.out << "\033[1m" << line << "\033[0m\n";
+    } else {
+      ctx.out << line << "\n";
+    }
+    ctx.out.flush();
+  };
+}
+
+void PrintConflicts(Context& ctx, const std::vector<engine::ConflictInfo>& conflicts, bool reveal,
+                    const std::string& choices) {
+  Table t({"SEQ", "RESOURCE", "BEFORE", "AFTER (recorded)", "CURRENT"});
+  for (const auto& c : conflicts) {
+    t.Add({std::to_string(c.seq), c.resource.Display(),
+           ShowValue(c.before, &c.resource, c.secret, reveal),
+           ShowValue(c.after, &c.resource, c.secret, reveal),
+           ShowValue(c.current, &c.resource, c.secret, reveal)});
+  }
+  ctx.err << "\n";
+  t.Print(ctx.err);
+  ctx.err << "\n" << choices << "\n";
+}
+
+std::function<bool(const std::string&)> TerminalConfirm(Context& ctx) {
+  if (!isatty(STDIN_FILENO)) return nullptr;
+  return [&ctx](const std::string& prompt) {
+    ctx.out << "\n  MANUAL STEP: " << prompt << "\n  Type 'done' when finished (anything else stops the run): ";
+    ctx.out.flush();
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    return answer == "done" || answer == "y" || answer == "yes";
+  };
+}
+
+}  // namespace tidemark::commands

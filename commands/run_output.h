@@ -1,0 +1,22 @@
+// Output shared by the commands that change things (apply, resume, rollback):
+// progress lines, the conflict table with the admin's choices, and the
+// confirmation prompt of manual steps.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "commands/command.h"
+#include "engine/change_writer.h"
+
+namespace tidemark::commands {
+
+std::function<void(const std::string&)> ProgressPrinter(Context& ctx, bool quiet);
+// Prints each conflict (resource, before, after, current) and `choices`.
+void PrintConflicts(Context& ctx, const std::vector<engine::ConflictInfo>& conflicts,
+                    bool reveal, const std::string& choices);
+// Asks on the terminal; nullptr when stdin is not a terminal.
+std::function<bool(const std::string&)> TerminalConfirm(Context& ctx);
+
+}  // namespace tidemark::commands

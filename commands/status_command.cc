@@ -1,0 +1,167 @@
+// `tidemark status [--run R]`: the first thing to run after a crash — the
+// newest run's plan, parameters, who/where/when, each step's status, in-doubt
+// changes, interrupted actions, checkpoints, the lock holder and what to do next.
+#include "commands/commands.h"
+#include "commands/json_writer.h"
+#include "commands/render.h"
+#include "commands/table.h"
+#include "engine/executor.h"
+#include "engine/run_record.h"
+#include "store/journal_lock.h"
+#include "store/sha256.h"
+
+namespace tidemark::commands {
+namespace {
+
+std::string Duration(int64_t from_ns, int64_t to_ns) {
+  if (from_ns == 0 || to_ns < from_ns) return "";
+  const double secs = static_cast<double>(to_ns - from_ns) / 1e9;
+  char buf[32];
+  if (secs < 60) std::snprintf(buf, sizeof buf, "%.1fs", secs);
+  else std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(secs) / 60, static_cast<int>(secs) % 60);
+  return buf;
+}
+
+}  // namespace
+
+int RunStatus(Context& ctx) {
+  po::options_description desc("status");
+  std::string run_id;
+  desc.add_options()("run", po::value<std::string>(&run_id), "this run instead of the newest");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  CommonOptions common;
+  int code = 0;
+  if (!ParseArgs(ctx, desc, pos, vm, common, "status [--run R]", code)) return code;
+  auto log = OpenJournal(common, store::OpenMode::kReadOnly);
+  if (!log.ok()) return Fail(ctx, log.status());
+  const std::string holder = store::JournalLock::DescribeHolder(common.journal);
+  if (run_id.empty()) {
+    auto newest = engine::NewestRun(*log.value());
+    if (!newest.ok()) {
+      if (common.json) {
+        JsonWriter w;
+        w.BeginObject().Field("journal", common.journal.string()).Key("run").Null()
+            .Field("head_seq", log.value()->head().seq).Field("lock_holder", holder).EndObject();
+        ctx.out << w.str() << "\n";
+      } else {
+        ctx.out << "journal " << common.journal.string() << ": " << log.value()->head().seq
+                << " events, no runs yet\n";
+      }
+      return 0;
+    }
+    run_id = newest.value();
+  }
+  auto folded = engine::Executor::FoldRun(*log.value(), run_id);
+  if (!folded.ok()) return Fail(ctx, folded.status());
+  const engine::RunState& run = *folded->FindRun(run_id);
+  const bool is_rollback = run.info.plan_name == "rollback";
+  std::string next;
+  if (run.status == engine::RunStatus::kFinished) {
+    next = is_rollback ? "rolled back; `tidemark drift` confirms the systems match the journal"
+                       : "finished; `tidemark verify` prints the head hash for the change ticket";
+  } else if (!holder.empty()) {
+    next = "another tidemark is working on this journal right now (" + holder + ")";
+  } else if (!run.in_doubt.empty()) {
+    next = "`tidemark resume` will check the in-doubt changes against the live systems";
+  } else {
+    next = "`tidemark resume` continues it; `tidemark rollback --dry-run` shows how to undo it";
+  }
+  if (common.json) {
+    JsonWriter w;
+    w.BeginObject().Field("journal", common.journal.string()).Field("head_seq", log.value()->head().seq)
+        .Field("lock_holder", holder).Key("run").BeginObject()
+        .Field("id", run.id).Field("plan", run.info.plan_name).Field("plan_path", run.info.plan_path)
+        .Field("plan_sha256", run.info.plan_sha256).Field("status", engine::RunStatusName(run.status))
+        .Field("error", run.error).Field("user", run.user).Field("host", run.host)
+        .Field("started", FormatTime(run.start_ns)).Field("last_event", FormatTime(run.last_ns))
+        .Field("start_seq", run.start_seq).Field("last_seq", run.last_seq).Field("changes", run.changes)
+        .Field("rollback", is_rollback);
+    w.Key("parameters").BeginObject();
+    for (const auto& [k, v] : run.info.parameters) {
+      Resource named;
+      named.name = k;
+      w.Field(k, common.reveal_secrets || !LooksSecret(&named, Value::Text(v)) ? v : "***");
+    }
+    w.EndObject().Key("steps").BeginArray();
+    for (const auto& s : run.steps) {
+      w.BeginObject().Field("id", s.id).Field("title", s.title).Field("status", engine::StepStatusName(s.status))
+          .Field("started", FormatTime(s.started_ns)).Field("error", s.error)
+          .Field("interrupted_action", s.open_action ? s.open_action->kind + ": " + s.open_action->detail : "")
+          .EndObject();
+    }
+    w.EndArray().Key("in_doubt").BeginArray();
+    for (const auto& [seq, p] : run.in_doubt) {
+      w.BeginObject().Field("seq", seq).Field("step", p.step).Field("resource", p.intent.resource.Display())
+          .Field("before", ShowValue(p.intent.before, &p.intent.resource, p.intent.secret, common.reveal_secrets))
+          .Field("after", ShowValue(p.intent.after, &p.intent.resource, p.intent.secret, common.reveal_secrets))
+          .EndObject();
+    }
+    w.EndArray().Key("checkpoints").BeginArray();
+    for (uint64_t seq : run.checkpoints) {
+      auto e = log.value()->Get(seq);
+      if (!e.ok()) continue;
+      const auto& cp = std::get<Checkpoint>(e->event.body);
+      w.BeginObject().Field("seq", seq).Field("name", cp.name)
+          .Field("backups", static_cast<uint64_t>(cp.backups.size())).EndObject();
+    }
+    w.EndArray().EndObject().Field("next", next).EndObject();
+    ctx.out << w.str() << "\n";
+    return 0;
+  }
+  auto& o = ctx.out;
+  o << "run       " << run.id << (is_rollback ? "  (rollback)" : "") << "\n"
+    << "plan      " << run.info.plan_name << (run.info.plan_path.empty() ? "" : "  " + run.info.plan_path) << "\n"
+    << "status    " << engine::RunStatusName(run.status) << (run.error.empty() ? "" : ": " + run.error) << "\n"
+    << "by        " << run.user << "@" << run.host << "\n"
+    << "started   " << FormatTime(run.start_ns) << "  (seq " << run.start_seq << ")\n"
+    << "last      " << FormatTime(run.last_ns) << "  (seq " << run.last_seq << "), "
+    << run.changes << " change(s) recorded\n";
+  if (!run.info.parameters.empty()) {
+    o << "parameters";
+    for (const auto& [k, v] : run.info.parameters) {
+      Resource named;
+      named.name = k;
+      o << "  " << k << "=" << (common.reveal_secrets || !LooksSecret(&named, Value::Text(v)) ? v : "***");
+    }
+    o << "\n";
+  }
+  o << "journal   " << common.journal.string() << ", head seq " << log.value()->head().seq
+    << (holder.empty() ? ", not locked" : ", LOCKED by " + holder) << "\n\n";
+  Table steps({"STEP", "STATUS", "STARTED", "TOOK", "TITLE"});
+  for (const auto& s : run.steps) {
+    std::string status = engine::StepStatusName(s.status);
+    if (s.open_action) status = "interrupted in " + s.open_action->kind;
+    steps.Add({s.id, status, FormatTime(s.started_ns), Duration(s.started_ns, s.ended_ns), s.title});
+  }
+  if (!run.info.plan_sha256.empty()) {
+    auto record = engine::LoadRunRecord(*log.value(), run_id);
+    if (record.ok() && record.value()->plan) {
+      for (const auto& step : record.value()->plan->steps) {
+        if (!run.FindStep(step.id)) steps.Add({step.id, "not started", "", "", step.title});
+      }
+    }
+  }
+  steps.Print(o);
+  if (!run.in_doubt.empty()) {
+    o << "\nIn doubt (recorded as intended, outcome not recorded):\n";
+    Table t({"SEQ", "STEP", "RESOURCE", "BEFORE", "AFTER"});
+    for (const auto& [seq, p] : run.in_doubt) {
+      t.Add({std::to_string(seq), p.step, p.intent.resource.Display(),
+             ShowValue(p.intent.before, &p.intent.resource, p.intent.secret, common.reveal_secrets),
+             ShowValue(p.intent.after, &p.intent.resource, p.intent.secret, common.reveal_secrets)});
+    }
+    t.Print(o);
+  }
+  if (!run.checkpoints.empty()) {
+    o << "\nCheckpoints:\n";
+    for (uint64_t seq : run.checkpoints) {
+      auto e = log.value()->Get(seq);
+      if (e.ok()) o << "  #" << seq << "  " << Summarize(e->event, common.reveal_secrets) << "\n";
+    }
+  }
+  o << "\nNext: " << next << "\n";
+  return 0;
+}
+
+}  // namespace tidemark::commands

@@ -1,0 +1,30 @@
+// RunRecord: a run's plan and environment rebuilt from the journal alone
+// (the texts are blobs named in runStarted; parameters as recorded), so that
+// resume and rollback need nothing but the journal.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/environment.h"
+#include "engine/plan.h"
+#include "store/event_log.h"
+
+namespace tidemark::engine {
+
+struct RunRecord {
+  std::string run_id;
+  RunStarted started;
+  Environment env;
+  std::optional<Plan> plan;  // absent for rollback runs
+};
+
+// Loads the record of `run_id`. Corruption when a blob it names is missing.
+Result<std::unique_ptr<RunRecord>> LoadRunRecord(const store::EventLog& log, const std::string& run_id);
+
+// The newest run of the journal. NotFound when there is none.
+Result<std::string> NewestRun(const store::EventLog& log);
+// Runs that never finished, oldest first.
+Result<std::vector<std::string>> UnfinishedRuns(const store::EventLog& log);
+
+}  // namespace tidemark::engine
