@@ -176,5 +176,15 @@ TEST(SystemdServiceTest, ReadsAnInstalledUnitAndReportsMissingOnes) {
   EXPECT_TRUE(backend.Read("-bad").status().Is(StatusCode::kInvalidInput));
 }
 
+TEST(SystemdServiceTest, MissingSystemctlIsAClearError) {
+  SystemdServiceBackend backend(false, "/no/such/systemctl");
+  auto v = backend.Read("w3svc");
+  ASSERT_FALSE(v.ok());
+  EXPECT_TRUE(v.status().Is(StatusCode::kIoError)) << v.status().ToString();
+  EXPECT_NE(v.status().message().find("/no/such/systemctl"), std::string::npos);
+  EXPECT_TRUE(backend.Read("-rf").status().Is(StatusCode::kInvalidInput));
+  EXPECT_TRUE(backend.Read("a/b").status().Is(StatusCode::kInvalidInput));
+}
+
 }  // namespace
 }  // namespace tidemark::targets
