@@ -21,13 +21,34 @@ Result<std::vector<Change>> ExpandAction(TargetSet& targets, const Action& a,
     c.secret = a.secret;
     changes.push_back(std::move(c));
   };
+  // Keys a registry change would create implicitly are recorded as changes of
+  // their own (outermost first), so that rollback removes them again.
+  auto add_missing_keys = [&](const std::string& key_path) -> Status {
+    std::vector<std::string> prefixes;
+    for (size_t pos = key_path.find('\\'); pos != std::string::npos;
+         pos = key_path.find('\\', pos + 1)) {
+      if (pos + 1 < key_path.size()) prefixes.push_back(key_path.substr(0, key_path.find('\\', pos + 1)));
+    }
+    for (const auto& p : prefixes) {
+      const Resource key = Resource::RegistryKey(a.host, p);
+      TM_ASSIGN_OR_RETURN(Value v, targets.Read(key));
+      if (v.absent()) add(key, Value::Key());
+    }
+    return Status::Ok();
+  };
   const std::string& k = a.kind;
   if (k == "registry.set") {
+    TM_RETURN_IF_ERROR(add_missing_keys(a.key));
     add(Resource::RegistryValue(a.host, a.key, a.name), a.value);
   } else if (k == "registry.delete") {
     add(Resource::RegistryValue(a.host, a.key, a.name), Value::Absent());
   } else if (k == "registry.create_key") {
-    add(Resource::RegistryKey(a.host, a.key), Value::Key());
+    TM_RETURN_IF_ERROR(add_missing_keys(a.key));
+    const Resource key = Resource::RegistryKey(a.host, a.key);
+    if (std::none_of(changes.begin(), changes.end(),
+                     [&](const Change& c) { return c.resource.Identity() == key.Identity(); })) {
+      add(key, Value::Key());
+    }
   } else if (k == "registry.delete_key") {
     if (a.recursive) {
       // Record every value and subkey so that rollback can recreate them.

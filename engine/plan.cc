@@ -362,8 +362,10 @@ struct Parser {
 
   Status ParseAssert(const YAML::Node& f, Action& a) const {
     TM_ASSIGN_OR_RETURN(a.host, Text(f, "host", false));
-    TM_ASSIGN_OR_RETURN(a.key, Text(f, "key", false));
     TM_ASSIGN_OR_RETURN(a.database, Text(f, "database", false));
+    if (a.database.empty()) {  // a SQL assert's `key` is a column map, not a registry key
+      TM_ASSIGN_OR_RETURN(a.key, Text(f, "key", false));
+    }
     TM_ASSIGN_OR_RETURN(a.table, Text(f, "table", false));
     TM_ASSIGN_OR_RETURN(a.column, Text(f, "column", false));
     TM_ASSIGN_OR_RETURN(a.path, Text(f, "path", false));

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 #include <rocksdb/db.h>
@@ -124,6 +126,9 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& di
     }
   }
   if (!log->read_only_) {
+    if (const char* crash = std::getenv("TIDEMARK_CRASH_AFTER_SYNCS")) {
+      log->crash_after_syncs_ = std::strtoull(crash, nullptr, 10);
+    }
     TM_ASSIGN_OR_RETURN(log->lock_, JournalLock::Acquire(dir));
     if (!log->lock_->taken_over_from().empty()) {
       spdlog::warn("took over the journal lock left by a process that is gone ({})",
@@ -257,6 +262,10 @@ Result<uint64_t> EventLog::Write(std::vector<Event> events, const std::vector<st
   wo.sync = true;
   TM_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "appending to the journal"));
   head_ = head;
+  if (crash_after_syncs_ > 0 && ++syncs_ == crash_after_syncs_) {
+    // Fault injection for crash tests: die abruptly right after a durable append.
+    raise(SIGKILL);
+  }
   return head.seq;
 }
 

@@ -133,6 +133,9 @@ class EventLog {
   Head head_;
   std::string journal_id_;
   std::string host_, user_;
+  // TIDEMARK_CRASH_AFTER_SYNCS=N (tests only): SIGKILL after the Nth synced write.
+  uint64_t crash_after_syncs_ = 0;
+  uint64_t syncs_ = 0;
 };
 
 // 8-byte big-endian encoding of a seq (the events key).
