@@ -105,7 +105,8 @@ std::string EventLog::ChainHash(const std::string& prev_hash, uint64_t seq,
   return h.Finish();
 }
 
-Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& dir, OpenMode mode) {
+Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& dir, OpenMode mode,
+                                                 rocksdb::Env* env) {
   std::unique_ptr<EventLog> log(new EventLog());
   log->dir_ = dir;
   log->read_only_ = mode == OpenMode::kReadOnly;
@@ -140,6 +141,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& di
     descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   rocksdb::Options options = MakeOptions(mode == OpenMode::kCreate);
+  if (env != nullptr) options.env = env;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
       log->read_only_

@@ -28,6 +28,7 @@
 
 namespace rocksdb {
 class DB;
+class Env;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
 
@@ -62,7 +63,10 @@ class EventLog {
   // kReadOnly: no lock; sees everything synced so far.
   // NotFound if there is no journal; Corruption if RocksDB cannot open it cleanly
   // (never silently repaired); Unsupported for a newer format version.
-  static Result<std::unique_ptr<EventLog>> Open(const std::filesystem::path& dir, OpenMode mode);
+  // `env` (fault-injection tests only; not owned, must outlive the log) replaces
+  // RocksDB's default Env.
+  static Result<std::unique_ptr<EventLog>> Open(const std::filesystem::path& dir, OpenMode mode,
+                                                rocksdb::Env* env = nullptr);
   ~EventLog();
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
