@@ -1,0 +1,251 @@
+// `tidemark report --html FILE [--run R]`: the forensic report of a run (or of
+// every run): verified head, timeline, every change grouped by step with
+// before/after (file contents as a line diff), checkpoints, rollbacks,
+// failures and decisions. Builds a ReportData and renders it (report_html.h).
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <set>
+#include <fstream>
+#include <map>
+
+#include "commands/commands.h"
+#include "commands/render.h"
+#include "commands/report_html.h"
+#include "engine/drift.h"
+#include "store/sha256.h"
+#include "store/unicode.h"
+
+namespace tidemark::commands {
+namespace {
+
+constexpr size_t kMaxDiffCells = 4'000'000;  // lines(before) * lines(after) we diff
+
+size_t CountLines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')) + 1; }
+
+bool IsText(const std::string& s) { return s.find('\0') == std::string::npos && IsValidUtf8(s); }
+
+class ReportBuilder {
+ public:
+  ReportBuilder(const store::EventLog& log, bool reveal) : log_(log), reveal_(reveal) {}
+
+  Result<ReportRun> BuildRun(const engine::RunState& rs) {
+    ReportRun run;
+    run.id = rs.id;
+    run.plan_name = rs.info.plan_name;
+    run.plan_path = rs.info.plan_path;
+    run.plan_sha256 = rs.info.plan_sha256;
+    run.status = engine::RunStatusName(rs.status);
+    run.user = rs.user;
+    run.host = rs.host;
+    run.command_line = rs.info.command_line;
+    run.error = rs.error;
+    run.start_ns = rs.start_ns;
+    run.end_ns = rs.last_ns;
+    run.start_seq = rs.start_seq;
+    run.last_seq = rs.last_seq;
+    run.is_rollback = rs.info.plan_name == "rollback";
+    for (const auto& [k, v] : rs.info.parameters) {
+      Resource named;
+      named.name = k;
+      run.parameters.emplace_back(k, reveal_ || !LooksSecret(&named, Value::Text(v)) ? v : "***");
+    }
+    for (const auto& s : rs.steps) {
+      ReportStep step;
+      step.id = s.id;
+      step.title = s.title;
+      step.status = engine::StepStatusName(s.status);
+      step.start_ns = s.started_ns;
+      step.end_ns = s.ended_ns;
+      step.error = s.error;
+      run.steps.push_back(std::move(step));
+    }
+    TM_ASSIGN_OR_RETURN(auto seqs, log_.SeqsForRun(rs.id));
+    std::map<uint64_t, std::pair<std::string, size_t>> pending;  // intent seq → (step, index)
+    for (uint64_t seq : seqs) {
+      TM_ASSIGN_OR_RETURN(auto se, log_.Get(seq));
+      const Event& e = se.event;
+      auto changes_of = [&](const std::string& step_id) -> std::vector<ReportChange>& {
+        for (auto& s : run.steps) {
+          if (s.id == step_id) return s.changes;
+        }
+        return run.loose_changes;
+      };
+      if (const auto* rb = std::get_if<RollbackStarted>(&e.body)) {
+        run.rollback_target = rb->target + " (undo everything after seq " + std::to_string(rb->target_seq) + ")";
+      } else if (const auto* i = std::get_if<Intent>(&e.body)) {
+        auto& list = changes_of(e.step);
+        pending[e.seq] = {e.step, list.size()};
+        list.push_back(MakeChange(e, i->resource, i->before, i->after, i->secret,
+                                  i->reverses ? "reverse" : "in doubt",
+                                  i->action + (i->reverses ? " · undoes #" + std::to_string(i->reverses) : "")));
+        secret_[e.seq] = i->secret;
+      } else if (const auto* a = std::get_if<Applied>(&e.body)) {
+        auto it = pending.find(a->intent_seq);
+        if (it != pending.end()) {
+          auto& c = changes_of(it->second.first)[it->second.second];
+          if (c.kind == "in doubt") c.kind = "applied";
+          if (a->recovered) c.note += " · recovered by resume";
+        }
+      } else if (const auto* f = std::get_if<Failed>(&e.body)) {
+        auto it = pending.find(f->intent_seq);
+        if (it != pending.end()) {
+          auto& c = changes_of(it->second.first)[it->second.second];
+          c.kind = "failed";
+          c.note += " · " + f->error;
+        }
+      } else if (const auto* o = std::get_if<Observed>(&e.body)) {
+        changes_of(e.step).push_back(MakeChange(e, o->resource, o->before, o->after, o->secret, "observed",
+                                                "found by scanning around an opaque step"));
+      } else if (const auto* n = std::get_if<Noop>(&e.body)) {
+        changes_of(e.step).push_back(
+            MakeChange(e, n->resource, n->value, n->value, n->secret, "noop", n->action + " · already in place"));
+      }
+    }
+    return run;
+  }
+
+ private:
+  ReportChange MakeChange(const Event& e, const Resource& r, const Value& before, const Value& after,
+                          bool secret, const std::string& kind, const std::string& note) {
+    ReportChange c;
+    c.seq = e.seq;
+    c.time_ns = e.time_ns;
+    c.kind = kind;
+    c.resource = r.Display();
+    c.before = ShowValue(before, &r, secret, reveal_);
+    c.after = ShowValue(after, &r, secret, reveal_);
+    c.note = note;
+    const bool masked = !reveal_ && (secret || LooksSecret(&r, Value::Absent()));
+    if (!masked && (before.type == ValueType::kFile || after.type == ValueType::kFile) && before != after) {
+      auto text_of = [&](const Value& v) -> std::optional<std::string> {
+        if (v.absent()) return std::string();
+        if (v.type != ValueType::kFile) return std::nullopt;
+        auto blob = log_.GetBlob(v.bytes);
+        if (!blob.ok() || !blob.value() || !IsText(*blob.value())) return std::nullopt;
+        return *blob.value();
+      };
+      auto b = text_of(before), a = text_of(after);
+      if (b && a && CountLines(*b) * CountLines(*a) <= kMaxDiffCells) {
+        c.diff = LineDiff(*b, *a);
+        c.has_diff = true;
+      }
+    }
+    return c;
+  }
+
+  const store::EventLog& log_;
+  bool reveal_;
+  std::map<uint64_t, bool> secret_;
+};
+
+}  // namespace
+
+int RunReport(Context& ctx) {
+  po::options_description desc("report");
+  std::string html, run_id;
+  desc.add_options()
+      ("html", po::value<std::string>(&html), "write the report to this HTML file")
+      ("run", po::value<std::string>(&run_id), "only this run and the rollbacks after it (default: every run)");
+  po::positional_options_description pos;
+  po::variables_map vm;
+  CommonOptions common;
+  int code = 0;
+  if (!ParseArgs(ctx, desc, pos, vm, common, "report --html FILE [--run R]", code)) return code;
+  if (html.empty()) return Fail(ctx, Status::InvalidInput("--html FILE is required"));
+  auto opened = OpenJournal(common, store::OpenMode::kReadOnly);
+  if (!opened.ok()) return Fail(ctx, opened.status());
+  auto& log = *opened.value();
+  if (log.head().seq == 0) return Fail(ctx, Status::InvalidInput("the journal is empty: nothing to report"));
+  auto verify = log.Verify();
+  if (!verify.ok()) return Fail(ctx, verify.status());
+  auto folded = engine::FoldJournal(log);
+  if (!folded.ok()) return Fail(ctx, folded.status());
+  const engine::State& state = folded.value();
+
+  // The runs to show: --run R and the rollbacks after it, or all of them.
+  std::vector<const engine::RunState*> runs;
+  const engine::RunState* subject = nullptr;
+  if (!run_id.empty()) {
+    subject = state.FindRun(run_id);
+    if (!subject) {
+      std::string known;
+      for (const auto& id : state.run_order()) known += (known.empty() ? "" : ", ") + id;
+      return Fail(ctx, Status::NotFound("no run '" + run_id + "' in the journal (runs: " + known + ")"));
+    }
+    runs.push_back(subject);
+    for (const auto& id : state.run_order()) {
+      const auto* r = state.FindRun(id);
+      if (r && r->info.plan_name == "rollback" && r->start_seq > subject->start_seq) runs.push_back(r);
+    }
+  } else {
+    for (const auto& id : state.run_order()) {
+      const auto* r = state.FindRun(id);
+      if (!r) continue;
+      runs.push_back(r);
+      if (r->info.plan_name != "rollback") subject = r;
+    }
+  }
+
+  ReportData data;
+  data.title = subject ? subject->info.plan_name + " — run " + subject->id : "tidemark journal";
+  data.journal = log.dir().string();
+  data.generated = FormatTime(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count());
+  const auto& v = verify.value();
+  data.verified = v.ok;
+  data.verify_problem = v.problem + (v.first_bad_seq ? " (first bad seq " + std::to_string(v.first_bad_seq) + ")" : "");
+  data.head_seq = v.ok ? v.head.seq : log.head().seq;
+  data.head_hash = ToHex(v.ok ? v.head.hash : log.head().hash);
+  data.events = v.events;
+  data.secrets_revealed = common.reveal_secrets;
+  ReportBuilder builder(log, common.reveal_secrets);
+  std::set<std::string> shown_runs;
+  for (const auto* r : runs) {
+    auto built = builder.BuildRun(*r);
+    if (!built.ok()) return Fail(ctx, built.status());
+    data.runs.push_back(std::move(built).value());
+    shown_runs.insert(r->id);
+  }
+  // Checkpoints and decisions of the runs shown, in journal order.
+  for (const char* kind : {"checkpoint", "decision"}) {
+    auto seqs = log.SeqsForKind(kind);
+    if (!seqs.ok()) return Fail(ctx, seqs.status());
+    for (uint64_t seq : seqs.value()) {
+      auto se = log.Get(seq);
+      if (!se.ok()) return Fail(ctx, se.status());
+      const Event& e = se->event;
+      if (!shown_runs.count(e.run)) continue;
+      if (const auto* c = std::get_if<Checkpoint>(&e.body)) {
+        ReportCheckpoint cp{e.seq, e.time_ns, c->name, e.run, e.step, {}};
+        for (const auto& b : c->backups) {
+          cp.backups.push_back({b.database, b.method, b.file, b.sha256, b.size, b.verified});
+        }
+        data.checkpoints.push_back(std::move(cp));
+      } else if (const auto* d = std::get_if<Decision>(&e.body)) {
+        data.decisions.push_back({e.seq, e.time_ns, e.run, e.step, d->choice,
+                                  d->detail + (d->intent_seq ? " (intent #" + std::to_string(d->intent_seq) + ")" : ""),
+                                  e.user + "@" + e.host});
+      }
+    }
+  }
+  std::ofstream file(html, std::ios::binary | std::ios::trunc);
+  file << RenderReportHtml(data);
+  file.close();
+  if (!file) return Fail(ctx, Status::IoError("cannot write the report to '" + html + "'"));
+  if (common.json) {
+    JsonWriter w;
+    w.BeginObject().Field("file", html).Field("verified", data.verified).Field("head_seq", data.head_seq)
+        .Field("head_hash", data.head_hash).Key("runs").BeginArray();
+    for (const auto& r : data.runs) w.String(r.id);
+    w.EndArray().EndObject();
+    ctx.out << w.str() << "\n";
+  } else {
+    ctx.out << "report written to " << html << " (" << data.runs.size() << " run(s), head seq "
+            << data.head_seq << ", " << (data.verified ? "journal verified" : "JOURNAL INTEGRITY FAILURE")
+            << ")\n";
+  }
+  return data.verified ? 0 : 6;
+}
+
+}  // namespace tidemark::commands
