@@ -33,6 +33,11 @@ constexpr CommandSpec kCommands[] = {
     {"drift", "compare the journal's state with the live systems", RunDrift},
     {"log", "list events, filtered by run, resource, step, kind or time", RunLog},
     {"show", "one event in full, with its hashes", RunShow},
+    {"history", "every change to one resource: when, by which step and whom, before → after", RunHistory},
+    {"state", "every resource's value at a point (seq, time, checkpoint, start)", RunState},
+    {"diff", "net change per resource between two points", RunDiff},
+    {"export", "every event as JSON lines or CSV with stable field names", RunExport},
+    {"report", "a self-contained HTML report of a run: timeline, changes, checkpoints", RunReport},
     {"verify", "check the hash chain and checksums; print the head hash", RunVerify},
     {"note", "append an annotation to the journal", RunNote},
 };

@@ -18,5 +18,10 @@ int RunStatus(Context& ctx);
 int RunPlanCheck(Context& ctx);
 int RunEnvCheck(Context& ctx);
 int RunDrift(Context& ctx);
+int RunHistory(Context& ctx);
+int RunState(Context& ctx);
+int RunDiff(Context& ctx);
+int RunExport(Context& ctx);
+int RunReport(Context& ctx);
 
 }  // namespace tidemark::commands
