@@ -1,15 +1,12 @@
 // Journal fold and live comparison.
 #include "engine/drift.h"
 
+#include "engine/fold.h"
+
 namespace tidemark::engine {
 
 Result<State> FoldJournal(const store::EventLog& log, uint64_t up_to) {
-  State state;
-  TM_RETURN_IF_ERROR(log.Scan(1, up_to, false, [&](const store::StoredEvent& e) {
-    state.Apply(e.event);
-    return true;
-  }));
-  return state;
+  return FoldFromSnapshots(log, up_to);
 }
 
 Result<DriftReport> DetectDrift(const State& state, TargetSet& targets) {
