@@ -1,0 +1,259 @@
+// Bad input table: malformed YAML, unknown actions, cyclic or missing
+// parameters, unknown registry roots, `..` in file paths, non-UTF-8 bytes,
+// unknown hosts — each refused with a clear message naming the file and line or
+// the resource, with no target and no journal event changed. Plus the big and
+// odd inputs that must work exactly (10 MB file content, 1 MB registry binary,
+// CRLF/LF mixtures, unicode names), a read-only journal directory and a journal
+// from a newer format.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "engine/targets/registry_target.h"
+#include "store/event_log.h"
+#include "store/value.h"
+#include "tests/faults/fault_helpers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::faults {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CliResult;
+using testing::MiniSite;
+using testing::ReadFileBytes;
+using testing::RunTidemark;
+using testing::TempDir;
+using testing::WriteFileBytes;
+
+uint64_t HeadSeq(const MiniSite& site) {
+  auto log = store::EventLog::Open(site.journal(), store::OpenMode::kReadOnly);
+  return log.ok() ? log.value()->head().seq : 0;
+}
+
+std::string OneAction(const std::string& action) {
+  return "name: bad-input\nsteps:\n  - id: s\n    title: T\n    actions:\n      - " + action + "\n";
+}
+
+struct BadPlan {
+  const char* what;
+  std::string yaml;
+  int exit_code;
+  std::vector<std::string> words;  // all must appear in stderr
+};
+
+TEST(BadInputTest, EveryBadPlanIsRefusedClearlyAndChangesNothing) {
+  const std::vector<BadPlan> table = {
+      {"malformed YAML", "name: x\nsteps:\n  - id: [a\n    title: T\n", 2, {"bad.yaml:"}},
+      {"tab-indented YAML", "name: x\nsteps:\n\t- id: a\n", 2, {"bad.yaml:"}},
+      {"unknown action", OneAction("file.rename: { host: S1, path: 'C:\\a', to: 'C:\\b' }"), 2,
+       {"bad.yaml:6:", "unknown action 'file.rename'"}},
+      {"missing parameter",
+       OneAction("registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\X', name: a, value: \"${nope}\" }"), 2,
+       {"bad.yaml:", "nope"}},
+      {"cyclic parameters",
+       "name: c\nparameters:\n  a: { default: \"x${b}\" }\n  b: { default: \"y${a}\" }\n" +
+           OneAction("registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\X', name: a, value: \"${a}\" }")
+               .substr(std::string("name: bad-input\n").size()),
+       2, {"bad.yaml:"}},
+      {"unknown registry root", OneAction("registry.set: { host: S1, key: 'HKXX\\SOFTWARE\\X', name: a, value: b }"),
+       2, {"HKXX"}},
+      {"dot-dot in a file path",
+       OneAction("file.write: { host: S1, path: 'C:\\DataCenter\\..\\..\\..\\escape.txt', content: x }"), 2,
+       {".."}},
+      {"non-UTF-8 bytes", OneAction("registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\X', name: a, value: \"\xff\xfe\x80\" }"),
+       2, {"bad.yaml"}},
+      {"unknown host", OneAction("registry.set: { host: S9, key: 'HKLM\\SOFTWARE\\X', name: a, value: b }"), 2,
+       {"S9"}},
+      {"no steps", "name: empty\n", 2, {"bad.yaml"}},
+  };
+  TempDir dir;
+  MiniSite site(dir.path());
+  ASSERT_EQ(RunTidemark(WithJournal(site, {"init"})).exit_code, 0);
+  const std::string before = site.Fingerprint();
+  const uint64_t head = HeadSeq(site);
+  int cases = 0;
+  for (const auto& c : table) {
+    SCOPED_TRACE(c.what);
+    const auto plan = site.WritePlan("bad", c.yaml);
+    CliResult r = RunTidemark(WithJournal(site, {"apply", plan.string(), "--env", site.env_path().string()}));
+    EXPECT_EQ(r.exit_code, c.exit_code) << r.out << r.err;
+    for (const auto& w : c.words) EXPECT_NE(r.err.find(w), std::string::npos) << "missing '" << w << "' in: " << r.err;
+    EXPECT_EQ(site.Fingerprint(), before);
+    EXPECT_EQ(HeadSeq(site), head) << "the journal changed";
+    EXPECT_FALSE(fs::exists(site.dir() / "escape.txt"));
+    // `plan check` says the same without a journal.
+    CliResult check = RunTidemark({"plan", "check", plan.string(), "--env", site.env_path().string()});
+    EXPECT_EQ(check.exit_code, c.exit_code) << check.out << check.err;
+    ++cases;
+  }
+  std::printf("[bad-input] %d bad plans refused\n", cases);
+  site.StopServices();
+}
+
+TEST(BadInputTest, BadEnvironmentIsRefusedWithItsLine) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const std::string before = site.Fingerprint();
+  WriteFileBytes(dir / "bad-env.yaml", "name: x\nhosts:\n  S1:\n    services: { backend: carrier-pigeon }\n");
+  const auto plan = site.WritePlan("full", MiniSite::FullPlan());
+  CliResult r = RunTidemark(WithJournal(site, {"apply", plan.string(), "--env", (dir / "bad-env.yaml").string()}));
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("bad-env.yaml:4"), std::string::npos) << r.err;
+  EXPECT_EQ(site.Fingerprint(), before);
+  EXPECT_FALSE(fs::exists(site.journal()));
+  site.StopServices();
+}
+
+// Applies `yaml`, checks `check` after it, rolls back to pristine.
+void ApplyAndRollBack(MiniSite& site, const std::string& yaml, const std::function<void()>& check) {
+  const std::string pristine = site.Fingerprint();
+  const auto plan = site.WritePlan("odd", yaml);
+  CliResult r = RunTidemark(WithJournal(site, {"apply", plan.string(), "--env", site.env_path().string()}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err.substr(0, 2000);
+  check();
+  r = RunTidemark(WithJournal(site, {"rollback"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err.substr(0, 2000);
+  EXPECT_EQ(site.Fingerprint(), pristine);
+  EXPECT_EQ(RunTidemark(WithJournal(site, {"verify"})).exit_code, 0);
+}
+
+TEST(BadInputTest, TenMegabyteFileWithMixedLineEndingsRoundTrips) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  std::string big;
+  for (int i = 0; big.size() < 10 * 1024 * 1024; ++i) {
+    big += "line " + std::to_string(i) + (i % 3 == 0 ? "\r\n" : i % 3 == 1 ? "\n" : "\r");
+  }
+  big += "\\100\\Tools\\BINN\\OSQL.EXE\r\n";
+  const fs::path file = site.dir() / "hosts/S1/C/DataCenter/Big.cmd";
+  WriteFileBytes(file, big);
+  ApplyAndRollBack(site, OneAction("file.replace: { host: S1, path: 'C:\\DataCenter\\Big.cmd', from: '\\100\\', to: '\\130\\' }"),
+                   [&] {
+                     const std::string now = ReadFileBytes(file);
+                     EXPECT_EQ(now.size(), big.size());
+                     EXPECT_EQ(now.substr(0, big.size() - 40), big.substr(0, big.size() - 40));
+                     EXPECT_NE(now.find("\\130\\Tools"), std::string::npos);
+                   });
+  EXPECT_EQ(ReadFileBytes(file), big);
+  site.StopServices();
+}
+
+TEST(BadInputTest, OneMegabyteRegistryBinaryRoundTrips) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  std::string hex, raw;
+  for (int i = 0; i < 1024 * 1024; ++i) {
+    const int b = (i * 131 + 7) & 0xFF;
+    raw.push_back(static_cast<char>(b));
+    char buf[3];
+    std::snprintf(buf, sizeof buf, "%02x", b);
+    hex += buf;
+  }
+  const Resource res = Resource::RegistryValue("S1", "HKLM\\SOFTWARE\\Wow6432Node\\Outflow", "Blob");
+  ApplyAndRollBack(site,
+                   OneAction("registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: Blob, "
+                             "type: REG_BINARY, value: \"" + hex + "\" }"),
+                   [&] {
+                     targets::RegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+                     auto v = reg.Read(res);
+                     ASSERT_TRUE(v.ok()) << v.status().ToString();
+                     EXPECT_EQ(v.value(), Value::Registry(kRegBinary, raw));
+                   });
+  site.StopServices();
+}
+
+TEST(BadInputTest, UnicodeNamesAndCrlfPlanRoundTrip) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  std::string yaml = OneAction(
+      "registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Ünïcødé 名前', name: 'Wert €', value: 'Größe ✓' }\n"
+      "      - file.write: { host: S1, path: 'C:\\DataCenter\\Résumé 日本.txt', content: \"naïve\\r\\nmixed\\n\" }");
+  // CRLF on every other line: the parser must not care.
+  std::string mixed;
+  int line = 0;
+  for (char c : yaml) {
+    if (c == '\n' && (line++ % 2 == 0)) mixed += "\r";
+    mixed += c;
+  }
+  ApplyAndRollBack(site, mixed, [&] {
+    targets::RegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+    auto v = reg.Read(Resource::RegistryValue("S1", "HKLM\\SOFTWARE\\Wow6432Node\\Ünïcødé 名前", "Wert €"));
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    EXPECT_EQ(v.value(), Value::RegString("Größe ✓"));
+    EXPECT_EQ(ReadFileBytes(site.dir() / "hosts/S1/C/DataCenter/Résumé 日本.txt"), "naïve\r\nmixed\n");
+  });
+  site.StopServices();
+}
+
+TEST(BadInputTest, ReadOnlyJournalDirectoryIsRefusedClearly) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  ASSERT_EQ(RunTidemark(WithJournal(site, {"init"})).exit_code, 0);
+  ASSERT_EQ(RunTidemark(WithJournal(site, {"note", "first"})).exit_code, 0);
+  const uint64_t head = HeadSeq(site);
+  std::vector<std::string> prefix;
+  if (geteuid() == 0) {
+    // root ignores permission bits: run tidemark as `nobody` on a journal it owns.
+    if (testing::RunProgram({"runuser", "-u", "nobody", "--", "true"}).exit_code != 0) {
+      GTEST_SKIP() << "running as root without runuser/nobody";
+    }
+    chmod(dir.path().c_str(), 0755);
+    chmod(site.dir().c_str(), 0755);
+    ASSERT_EQ(testing::RunProgram({"chown", "-R", "nobody", site.journal().string()}).exit_code, 0);
+    prefix = {"runuser", "-u", "nobody", "--"};
+  }
+  chmod(site.journal().c_str(), 0500);
+  std::vector<std::string> argv = prefix;
+  argv.push_back(TIDEMARK_BINARY);
+  for (const auto& a : WithJournal(site, {"note", "second"})) argv.push_back(a);
+  CliResult r = testing::RunProgram(argv);
+  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.exit_code, 6) << "a permission problem is not corruption: " << r.err;
+  EXPECT_NE(r.err.find(site.journal().string()), std::string::npos) << r.err;
+  EXPECT_TRUE(r.err.find("ermission") != std::string::npos || r.err.find("read-only") != std::string::npos) << r.err;
+  chmod(site.journal().c_str(), 0700);
+  EXPECT_EQ(HeadSeq(site), head);
+  site.StopServices();
+}
+
+TEST(BadInputTest, JournalFromANewerFormatIsRefusedWithoutChanges) {
+  TempDir dir;
+  const fs::path journal = dir / "journal";
+  ASSERT_EQ(RunTidemark({"init", "--journal", journal.string()}).exit_code, 0);
+  ASSERT_EQ(RunTidemark({"note", "hello", "--journal", journal.string()}).exit_code, 0);
+  {
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), journal.string(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), journal.string(), cfs, &handles, &db).ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "meta") {
+        rocksdb::WriteOptions wo;
+        wo.sync = true;
+        ASSERT_TRUE(db->Put(wo, handles[i], "format_version", std::to_string(store::kFormatVersion + 1)).ok());
+      }
+    }
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  for (const std::vector<std::string>& cmd :
+       std::vector<std::vector<std::string>>{{"note", "more"}, {"verify"}, {"log"}, {"status"}}) {
+    std::vector<std::string> args = cmd;
+    args.push_back("--journal");
+    args.push_back(journal.string());
+    CliResult r = RunTidemark(args);
+    EXPECT_EQ(r.exit_code, 2) << cmd[0] << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("format"), std::string::npos) << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace tidemark::faults

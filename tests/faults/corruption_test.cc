@@ -1,0 +1,170 @@
+// Corruption of the journal's files on disk, checked through the CLI: flipped
+// bytes in SST and WAL files, a deleted SST, an event rewritten through the
+// RocksDB API without the chain, a truncated tail. `tidemark verify` (and opening
+// the journal) must exit 6, naming the first bad seq where one is to blame;
+// `--expect-head` must catch a truncation.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "store/event_log.h"
+#include "tests/faults/fault_helpers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace tidemark::faults {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CliResult;
+using testing::ReadFileBytes;
+using testing::RunTidemark;
+using testing::TempDir;
+using testing::WriteFileBytes;
+
+Event NoteEvent(const std::string& text) {
+  Event e;
+  e.body = Note{text};
+  return e;
+}
+
+std::vector<std::string> J(const fs::path& dir, std::vector<std::string> args) {
+  args.push_back("--journal");
+  args.push_back(dir.string());
+  return args;
+}
+
+// Files of `dir` ending in `ext`, largest first.
+std::vector<fs::path> FilesWithExt(const fs::path& dir, const std::string& ext) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ext && fs::file_size(e.path()) > 0) out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) {
+    return fs::file_size(a) > fs::file_size(b);
+  });
+  return out;
+}
+
+void FlipByte(const fs::path& file, size_t offset) {
+  std::string bytes = ReadFileBytes(file);
+  ASSERT_LT(offset, bytes.size());
+  bytes[offset] = static_cast<char>(bytes[offset] ^ 0x5A);
+  WriteFileBytes(file, bytes);
+}
+
+// A journal with `flushed` events in SST files (written by successive
+// openings: recovery flushes the previous WAL) followed by `in_wal` events
+// that live only in the WAL.
+void MakeJournal(const fs::path& dir, int flushed, int in_wal) {
+  for (int i = 1; i <= flushed; ++i) {
+    auto log = store::EventLog::Open(dir, store::OpenMode::kCreate);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    ASSERT_TRUE(log.value()->Append(NoteEvent("n" + std::to_string(i)), {std::string(2000, static_cast<char>('a' + (i % 26)))}).ok());
+    ASSERT_TRUE(log.value()->raw_db()->Flush(rocksdb::FlushOptions(), log.value()->raw_db()->DefaultColumnFamily()).ok());
+    ASSERT_TRUE(log.value()->raw_db()->Flush(rocksdb::FlushOptions(), log.value()->events_cf()).ok());
+  }
+  auto log = store::EventLog::Open(dir, store::OpenMode::kCreate);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  for (int i = flushed + 1; i <= flushed + in_wal; ++i) {
+    ASSERT_TRUE(log.value()->Append(NoteEvent("n" + std::to_string(i))).ok());
+  }
+}
+
+std::string HeadHash(const fs::path& dir) {
+  CliResult r = RunTidemark(J(dir, {"verify", "--json"}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const size_t p = r.out.find("\"head_hash\":\"");
+  return p == std::string::npos ? "" : r.out.substr(p + 13, 64);
+}
+
+TEST(CorruptionTest, FlippedByteInAnSstFailsVerifyWithExitSix) {
+  int cases = 0;
+  for (double where : {0.1, 0.3, 0.5, 0.7}) {
+    TempDir tmp;
+    const auto dir = tmp / "journal";
+    MakeJournal(dir, 6, 2);
+    ASSERT_EQ(RunTidemark(J(dir, {"verify"})).exit_code, 0);
+    const auto ssts = FilesWithExt(dir, ".sst");
+    ASSERT_FALSE(ssts.empty());
+    FlipByte(ssts[0], static_cast<size_t>(static_cast<double>(fs::file_size(ssts[0])) * where));
+    CliResult r = RunTidemark(J(dir, {"verify"}));
+    EXPECT_EQ(r.exit_code, 6) << "flip at " << where << ": " << r.out << r.err;
+    EXPECT_TRUE(r.err.find("INTEGRITY") != std::string::npos || r.err.find("orrupt") != std::string::npos)
+        << r.err;
+    ++cases;
+  }
+  std::printf("[corruption] sst flips: %d\n", cases);
+}
+
+TEST(CorruptionTest, FlippedByteInTheWalFailsOpeningWithExitSix) {
+  TempDir tmp;
+  const auto dir = tmp / "journal";
+  MakeJournal(dir, 1, 30);
+  const auto wals = FilesWithExt(dir, ".log");
+  ASSERT_FALSE(wals.empty());
+  FlipByte(wals[0], fs::file_size(wals[0]) / 3);
+  CliResult r = RunTidemark(J(dir, {"verify"}));
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  r = RunTidemark(J(dir, {"status"}));
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  EXPECT_NE(r.err.find("not repaired automatically"), std::string::npos) << r.err;
+  r = RunTidemark(J(dir, {"note", "more"}));
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+}
+
+TEST(CorruptionTest, DeletedSstFailsOpeningWithExitSix) {
+  TempDir tmp;
+  const auto dir = tmp / "journal";
+  MakeJournal(dir, 4, 1);
+  const auto ssts = FilesWithExt(dir, ".sst");
+  ASSERT_FALSE(ssts.empty());
+  fs::remove(ssts[0]);
+  CliResult r = RunTidemark(J(dir, {"verify"}));
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  r = RunTidemark(J(dir, {"log"}));
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+}
+
+TEST(CorruptionTest, EventRewrittenWithoutTheChainIsNamedBySeq) {
+  TempDir tmp;
+  const auto dir = tmp / "journal";
+  MakeJournal(dir, 2, 6);
+  {
+    auto log = store::EventLog::Open(dir, store::OpenMode::kWrite);
+    ASSERT_TRUE(log.ok());
+    std::string v;
+    ASSERT_TRUE(log.value()->raw_db()->Get(rocksdb::ReadOptions(), log.value()->events_cf(), store::SeqKey(5), &v).ok());
+    const size_t p = v.find("n5", 32);
+    ASSERT_NE(p, std::string::npos);
+    v[p] = 'X';  // same length, well-formed message, different content
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    ASSERT_TRUE(log.value()->raw_db()->Put(wo, log.value()->events_cf(), store::SeqKey(5), v).ok());
+  }
+  CliResult r = RunTidemark(J(dir, {"verify"}));
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  EXPECT_NE(r.err.find("at seq 5"), std::string::npos) << r.err;
+  r = RunTidemark(J(dir, {"verify", "--json"}));
+  EXPECT_NE(r.out.find("\"first_bad_seq\":5"), std::string::npos) << r.out;
+}
+
+TEST(CorruptionTest, TruncatedTailIsCaughtByExpectHead) {
+  TempDir tmp;
+  const auto dir = tmp / "journal";
+  MakeJournal(dir, 1, 12);
+  const std::string head = HeadHash(dir);
+  ASSERT_EQ(head.size(), 64u);
+  EXPECT_EQ(RunTidemark(J(dir, {"verify", "--expect-head", head})).exit_code, 0);
+  const auto wals = FilesWithExt(dir, ".log");
+  ASSERT_FALSE(wals.empty());
+  // Cut inside the last record: a torn tail, as after a crash mid-write.
+  fs::resize_file(wals[0], fs::file_size(wals[0]) - 20);
+  CliResult r = RunTidemark(J(dir, {"verify", "--expect-head", head}));
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tidemark::faults
