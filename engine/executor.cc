@@ -147,6 +147,13 @@ Status Executor::Resume(const Plan& plan, const std::string& run_id, const Resum
                             " interrupted change(s) found a value that is neither before nor "
                             "after; choose --accept-current or --reapply");
   }
+  if (!run->in_doubt.empty()) {
+    // Reconciling appended outcomes: fold again so an action whose change was
+    // recovered counts as effective (its re-run then finds nothing left to change).
+    TM_ASSIGN_OR_RETURN(state, FoldRun(log_, run_id));
+    run = state.FindRun(run_id);
+    if (!run) return Status::NotFound("no run '" + run_id + "' in the journal");
+  }
   return RunFrom(plan, w, run, ro);
 }
 

@@ -58,6 +58,8 @@ class IoErrorTest : public ::testing::Test {
     const std::string script_before = testing::ReadFileBytes(site.dir() / "hosts/S1/C/DataCenter/DailyMaint.cmd");
     CliResult r = RunUnderStrace(inject, WithJournal(site, apply));
     ++cases_;
+    std::printf("[io-error] %s -> exit %d: %s", inject.c_str(), r.exit_code,
+                r.err.substr(0, r.err.find('\n') + 1).c_str());
     EXPECT_EQ(r.signal, 0);
     EXPECT_EQ(r.exit_code, expected_exit) << inject << "\n" << r.out << r.err;
     EXPECT_NE(r.err.find(expected_words), std::string::npos) << inject << "\n" << r.err;
