@@ -111,7 +111,7 @@ class Exporter {
       TM_RETURN_IF_ERROR(AddValue(r, prefix, v, res, secret, &masked));
     }
     set("masked", masked ? "true" : "false");
-    set("summary", Summarize(e, reveal_));
+    set("summary", Summarize(e, reveal_, std::holds_alternative<Applied>(e.body) && secret));
     return r;
   }
 

@@ -24,7 +24,7 @@ struct HistoryEntry {
 };
 
 bool GlobMatches(const std::string& glob, const std::string& text) {
-  return fnmatch(glob.c_str(), text.c_str(), FNM_CASEFOLD) == 0;
+  return fnmatch(glob.c_str(), text.c_str(), FNM_CASEFOLD | FNM_NOESCAPE) == 0;
 }
 
 }  // namespace

@@ -14,8 +14,9 @@ namespace tidemark::commands {
 namespace {
 
 // A resource glob matches the identity or the display form, case-insensitively.
+// Backslashes are literal (registry paths), not glob escapes.
 bool GlobMatches(const std::string& glob, const std::string& text) {
-  return fnmatch(glob.c_str(), text.c_str(), FNM_CASEFOLD) == 0;
+  return fnmatch(glob.c_str(), text.c_str(), FNM_CASEFOLD | FNM_NOESCAPE) == 0;
 }
 
 }  // namespace
@@ -124,7 +125,7 @@ int RunLog(Context& ctx) {
   if (common.json) {
     JsonWriter w;
     w.BeginArray();
-    for (const auto& e : events) WriteEventJson(w, e, common.reveal_secrets);
+    for (const auto& e : events) WriteEventJson(w, e, common.reveal_secrets, AppliedSecret(log, e.event));
     w.EndArray();
     ctx.out << w.str() << "\n";
     return 0;
@@ -137,7 +138,7 @@ int RunLog(Context& ctx) {
   for (const auto& e : events) {
     t.Add({std::to_string(e.event.seq), FormatTime(e.event.time_ns), e.event.KindName(),
            e.event.run.empty() ? "-" : e.event.run, e.event.step.empty() ? "-" : e.event.step,
-           Summarize(e.event, common.reveal_secrets)});
+           Summarize(e.event, common.reveal_secrets, AppliedSecret(log, e.event))});
   }
   t.Print(ctx.out);
   return 0;

@@ -72,7 +72,16 @@ std::string ShowValue(const Value& v, const Resource* r, bool secret, bool revea
   return v.ToDisplay();
 }
 
-std::string Summarize(const Event& e, bool reveal) {
+bool AppliedSecret(const store::EventLog& log, const Event& e) {
+  const auto* a = std::get_if<Applied>(&e.body);
+  if (!a || a->intent_seq == 0) return false;
+  auto intent = log.Get(a->intent_seq);
+  if (!intent.ok()) return false;
+  const auto* i = std::get_if<Intent>(&intent->event.body);
+  return i && i->secret;
+}
+
+std::string Summarize(const Event& e, bool reveal, bool applied_secret) {
   return std::visit(
       [&](const auto& b) -> std::string {
         using T = std::decay_t<decltype(b)>;
@@ -96,7 +105,7 @@ std::string Summarize(const Event& e, bool reveal) {
                  ShowValue(b.after, &b.resource, b.secret, reveal) +
                  (b.reverses ? " (undoes #" + std::to_string(b.reverses) + ")" : "");
         } else if constexpr (std::is_same_v<T, Applied>) {
-          return b.resource.Display() + " = " + ShowValue(b.read_back, &b.resource, false, reveal) +
+          return b.resource.Display() + " = " + ShowValue(b.read_back, &b.resource, applied_secret, reveal) +
                  " (intent #" + std::to_string(b.intent_seq) + (b.recovered ? ", recovered" : "") + ")";
         } else if constexpr (std::is_same_v<T, Failed>) {
           return b.resource.Display() + ": " + b.error + " (intent #" + std::to_string(b.intent_seq) + ")";
@@ -194,7 +203,7 @@ void WriteValueJson(JsonWriter& w, const Value& v, const Resource* r, bool secre
   w.EndObject();
 }
 
-void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal) {
+void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal, bool applied_secret) {
   const Event& e = se.event;
   w.BeginObject()
       .Field("seq", e.seq)
@@ -206,7 +215,7 @@ void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal) {
       .Field("user", e.user)
       .Field("hash", ToHex(se.hash))
       .Field("prev_hash", ToHex(e.prev_hash))
-      .Field("summary", Summarize(e, reveal));
+      .Field("summary", Summarize(e, reveal, applied_secret));
   std::visit(
       [&](const auto& b) {
         using T = std::decay_t<decltype(b)>;
@@ -226,7 +235,7 @@ void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal) {
           WriteResourceJson(w, b.resource);
           w.Field("intent_seq", b.intent_seq).Field("recovered", b.recovered);
           w.Key("value");
-          WriteValueJson(w, b.read_back, &b.resource, false, reveal);
+          WriteValueJson(w, b.read_back, &b.resource, applied_secret, reveal);
         } else if constexpr (std::is_same_v<T, Failed>) {
           w.Key("resource");
           WriteResourceJson(w, b.resource);

@@ -22,12 +22,17 @@ bool LooksSecret(const Resource* r, const Value& v);
 std::string ShowValue(const Value& v, const Resource* r, bool secret, bool reveal);
 
 // One line describing an event body ("intent  SERVER1 HKLM\...\X: "a" → "b"").
-std::string Summarize(const Event& e, bool reveal);
+// `applied_secret`: for an applied event, whether its intent was secret
+// (applied events do not carry the flag; see AppliedSecret).
+std::string Summarize(const Event& e, bool reveal, bool applied_secret = false);
+// For an applied event, whether its intent was marked secret (looked up in
+// `log`); false for other events or when the intent cannot be read.
+bool AppliedSecret(const store::EventLog& log, const Event& e);
 
 // The JSON object of one event:
 // {"seq","time","kind","run","step","host","user","hash","prev_hash",
 //  "resource":{"kind","identity","display",...}, "before","after","value",...}
-void WriteEventJson(JsonWriter& w, const store::StoredEvent& e, bool reveal);
+void WriteEventJson(JsonWriter& w, const store::StoredEvent& e, bool reveal, bool applied_secret = false);
 void WriteValueJson(JsonWriter& w, const Value& v, const Resource* r, bool secret, bool reveal);
 void WriteResourceJson(JsonWriter& w, const Resource& r);
 

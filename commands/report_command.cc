@@ -188,7 +188,12 @@ int RunReport(Context& ctx) {
   }
 
   ReportData data;
-  data.title = subject ? subject->info.plan_name + " — run " + subject->id : "tidemark journal";
+  if (!run_id.empty()) {
+    data.title = subject->info.plan_name + " — run " + subject->id;
+  } else {
+    data.title = "Journal report: " + std::to_string(runs.size()) + " run(s)" +
+                 (subject ? ", newest plan " + subject->info.plan_name : std::string());
+  }
   data.journal = log.dir().string();
   data.generated = FormatTime(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                   std::chrono::system_clock::now().time_since_epoch()).count());

@@ -46,9 +46,9 @@ dl.facts dd{margin:0;overflow-wrap:anywhere}
 code,.mono{font-family:var(--mono);font-size:13px}
 .hash{font-family:var(--mono);font-size:13px;background:#eef2f8;padding:2px 6px;border-radius:4px;overflow-wrap:anywhere}
 .badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 9px;border-radius:999px;text-transform:uppercase;letter-spacing:.04em;white-space:nowrap}
-.b-finished,.b-applied,.b-ok,.b-verified{background:var(--okbg);color:var(--ok)}
+.b-finished,.b-done,.b-applied,.b-ok,.b-verified{background:var(--okbg);color:var(--ok)}
 .b-failed,.b-bad{background:var(--badbg);color:var(--bad)}
-.b-running,.b-in-doubt,.b-skipped,.b-noop{background:var(--warnbg);color:var(--warn)}
+.b-running,.b-unfinished,.b-in-doubt,.b-skipped,.b-noop{background:var(--warnbg);color:var(--warn)}
 .b-observed,.b-reverse,.b-rollback,.b-decision{background:#e8eefc;color:var(--accent)}
 .timeline{display:grid;grid-template-columns:minmax(180px,260px) 1fr 90px;gap:6px 14px;align-items:center}
 .timeline .name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
@@ -242,12 +242,12 @@ std::vector<DiffLine> LineDiff(std::string_view before, std::string_view after) 
     if (i < n && j < m && a[prefix + i] == b[prefix + j]) {
       out.push_back({' ', std::string(a[prefix + i])});
       ++i, ++j;
-    } else if (j < m && (i == n || at(i, j + 1) >= at(i + 1, j))) {
+    } else if (i < n && (j == m || at(i + 1, j) >= at(i, j + 1))) {
+      out.push_back({'-', std::string(a[prefix + i])});  // removals before additions
+      ++i;
+    } else {
       out.push_back({'+', std::string(b[prefix + j])});
       ++j;
-    } else {
-      out.push_back({'-', std::string(a[prefix + i])});
-      ++i;
     }
   }
   for (size_t k = a.size() - suffix; k < a.size(); ++k) out.push_back({' ', std::string(a[k])});

@@ -27,7 +27,8 @@ int RunShow(Context& ctx) {
   auto e = log.value()->Get(seq);
   if (!e.ok()) return Fail(ctx, e.status());
   JsonWriter w;
-  WriteEventJson(w, e.value(), common.reveal_secrets);
+  const bool applied_secret = AppliedSecret(*log.value(), e->event);
+  WriteEventJson(w, e.value(), common.reveal_secrets, applied_secret);
   if (common.json) {
     ctx.out << w.str() << "\n";
     return 0;
@@ -38,7 +39,7 @@ int RunShow(Context& ctx) {
           << "  run        " << (ev.run.empty() ? "-" : ev.run) << "\n"
           << "  step       " << (ev.step.empty() ? "-" : ev.step) << "\n"
           << "  by         " << ev.user << "@" << ev.host << "\n"
-          << "  what       " << Summarize(ev, common.reveal_secrets) << "\n";
+          << "  what       " << Summarize(ev, common.reveal_secrets, applied_secret) << "\n";
   if (const Resource* r = ev.GetResource()) {
     ctx.out << "  resource   " << r->Display() << "\n"
             << "  identity   " << r->Identity() << "\n";

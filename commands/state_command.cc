@@ -40,8 +40,8 @@ int RunState(Context& ctx) {
   }
   std::vector<const engine::ResourceState*> shown;
   for (const auto& [id, rs] : state.resources()) {
-    if (!glob.empty() && fnmatch(glob.c_str(), id.c_str(), FNM_CASEFOLD) != 0 &&
-        fnmatch(glob.c_str(), rs.resource.Display().c_str(), FNM_CASEFOLD) != 0) {
+    if (!glob.empty() && fnmatch(glob.c_str(), id.c_str(), FNM_CASEFOLD | FNM_NOESCAPE) != 0 &&
+        fnmatch(glob.c_str(), rs.resource.Display().c_str(), FNM_CASEFOLD | FNM_NOESCAPE) != 0) {
       continue;
     }
     shown.push_back(&rs);
