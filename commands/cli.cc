@@ -40,6 +40,8 @@ constexpr CommandSpec kCommands[] = {
     {"report", "a self-contained HTML report of a run: timeline, changes, checkpoints", RunReport},
     {"verify", "check the hash chain and checksums; print the head hash", RunVerify},
     {"note", "append an annotation to the journal", RunNote},
+    {"snapshot", "write a state snapshot now, so folds start from it", RunSnapshot},
+    {"journal backup", "consistent copy of the journal into DIR, opened and verified", RunJournalBackup},
 };
 
 size_t EditDistance(const std::string& a, const std::string& b) {

@@ -18,6 +18,8 @@ int RunStatus(Context& ctx);
 int RunPlanCheck(Context& ctx);
 int RunEnvCheck(Context& ctx);
 int RunDrift(Context& ctx);
+int RunSnapshot(Context& ctx);
+int RunJournalBackup(Context& ctx);
 int RunHistory(Context& ctx);
 int RunState(Context& ctx);
 int RunDiff(Context& ctx);

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "engine/action_expander.h"
+#include "engine/fold.h"
 #include "engine/interrupt.h"
 #include "engine/process_runner.h"
 #include "snapshots/db_backup.h"
@@ -213,6 +214,7 @@ Status Executor::RunFrom(const Plan& plan, ChangeWriter& w, const RunState* run,
              step.id + ": " + step.title);
     TM_RETURN_IF_ERROR(RunStep(plan, w, step, first, lenient));
     TM_RETURN_IF_ERROR(w.Append(StepFinished{}).status());
+    TM_RETURN_IF_ERROR(MaybeSnapshot(log_).status());  // every N events (engine/fold.h)
   }
   w.set_step("");
   TM_RETURN_IF_ERROR(w.Append(RunFinished{}).status());
@@ -307,6 +309,8 @@ Status Executor::RunCheckpoint(ChangeWriter& w, const Action& a, size_t index) {
              std::to_string(backup->size) + " bytes, verified)");
     cp.backups.push_back(backup.value());
   }
+  // The state up to the event before the checkpoint (engine/fold.h).
+  TM_ASSIGN_OR_RETURN(cp.snapshot_seq, WriteSnapshot(log_));
   TM_RETURN_IF_ERROR(w.Append(cp).status());
   TM_RETURN_IF_ERROR(w.Append(ActionFinished{static_cast<uint32_t>(index), 0}).status());
   Progress("  checkpoint '" + a.name + "' recorded");

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "engine/executor.h"
+#include "engine/fold.h"
 #include "snapshots/db_backup.h"
 #include "store/sha256.h"
 
@@ -306,6 +307,7 @@ Status Rollback::Run(const std::string& point, std::string* run_id) {
   TM_RETURN_IF_ERROR(w.Append(RollbackFinished{}).status());
   w.set_step("");
   TM_RETURN_IF_ERROR(w.Append(RunFinished{}).status());
+  TM_RETURN_IF_ERROR(MaybeSnapshot(log_).status());  // every N events (engine/fold.h)
   Progress("rollback " + id + " finished: " + std::to_string(w.applied()) + " change(s) reversed");
   return Status::Ok();
 }
