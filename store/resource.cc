@@ -55,7 +55,7 @@ std::string KeyText(const std::vector<KeyPart>& key, bool escape) {
   std::string out;
   for (size_t i = 0; i < key.size(); ++i) {
     if (i) out.push_back(',');
-    out += escape ? Escape(key[i].column) : key[i].column;
+    out += escape ? Folded(key[i].column) : key[i].column;
     out.push_back('=');
     out += escape ? Escape(KeyValueText(key[i].value)) : KeyValueText(key[i].value);
   }
@@ -145,10 +145,10 @@ std::string Resource::Identity() const {
     case ResourceKind::kRegistryKey:
       return "regkey:" + Folded(host) + ":" + RegistryPathIdentity(path);
     case ResourceKind::kSqlCell:
-      return "cell:" + Escape(database) + ":" + Escape(path) + ":" + KeyText(key, true) + ":" +
-             Escape(name);
+      return "cell:" + Escape(database) + ":" + Folded(path) + ":" + KeyText(key, true) + ":" +
+             Folded(name);
     case ResourceKind::kSqlRow:
-      return "row:" + Escape(database) + ":" + Escape(path) + ":" + KeyText(key, true);
+      return "row:" + Escape(database) + ":" + Folded(path) + ":" + KeyText(key, true);
     case ResourceKind::kFile:
       return "file:" + Folded(host) + ":" + Folded(WindowsPath(path));
     case ResourceKind::kService:

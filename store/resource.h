@@ -5,7 +5,9 @@
 //   regval:<host>:<key path>:<value name>     host, path, name lower-cased; root
 //                                             spelled out (HKLM → hkey_local_machine)
 //   regkey:<host>:<key path>                  host, path lower-cased
-//   cell:<database>:<table>:<k1>=<v1>,<k2>=<v2>:<column>
+//   cell:<database>:<table>:<k1>=<v1>,<k2>=<v2>:<column>   table and column names
+//                                             lower-cased (SQL identifiers are
+//                                             case-insensitive unquoted)
 //   row:<database>:<table>:<k1>=<v1>,...
 //   file:<host>:<windows path>                host, path lower-cased, '/' as '\'
 //   service:<host>:<name>                     host, name lower-cased
