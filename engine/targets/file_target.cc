@@ -107,6 +107,22 @@ Status WriteAll(int fd, std::string_view data, const fs::path& p) {
   return Status::Ok();
 }
 
+// Removes `.<name>.tidemark-XXXXXX` temp files left next to `name` by a
+// writer that died between creating its temp file and the rename. Only one
+// tidemark writes a target at a time (the journal lock), so none is in flight.
+void RemoveStaleTemps(const fs::path& dir, const std::string& name) {
+  const std::string prefix = "." + name + ".tidemark-";
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string entry = it->path().filename().string();
+    if (entry.size() == prefix.size() + 6 && entry.compare(0, prefix.size(), prefix) == 0) {
+      stale.push_back(it->path());
+    }
+  }
+  for (const auto& p : stale) fs::remove(p, ec);
+}
+
 Status FsyncDir(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("cannot open folder", dir, errno);
@@ -340,6 +356,7 @@ Status FileTarget::WriteContent(const Resource& r, const Value& expected,
     ::unlink(tmp.c_str());
     return ErrnoStatus("cannot rename temp file over", path, err);
   }
+  RemoveStaleTemps(dir, path.filename().string());
   return FsyncDir(dir);
 }
 

@@ -112,7 +112,8 @@ SweepStats SweepRollback(const std::string& syscall, int step, std::chrono::seco
     ++stats.crashes;
     const std::string err = DriveToEnd(site, {"rollback"}, /*rollback=*/true);
     EXPECT_EQ(err, "") << syscall << " N=" << n;
-    EXPECT_EQ(site.Fingerprint(), pristine) << syscall << " N=" << n;
+    EXPECT_EQ(site.Fingerprint(), pristine) << syscall << " N=" << n << "\nkilled run: " << r.out << r.err
+        << "\nlog: " << RunTidemarkProcess(WithJournal(site, {"log", "--oldest-first"})).out;
     CliResult v = RunTidemarkProcess(WithJournal(site, {"verify"}));
     EXPECT_EQ(v.exit_code, 0) << syscall << " N=" << n << ": " << v.out << v.err;
     site.StopServices();
