@@ -66,6 +66,8 @@ int RunResume(Context& ctx) {
     engine::Rollback rollback(*log.value(), targets, ro);
     st = rollback.Continue(run_id, choice);
     conflicts = rollback.conflicts();
+  } else if (!record.value()->plan) {
+    return Fail(ctx, Status::Corruption("run " + run_id + " has no recorded plan to resume"));
   } else {
     engine::ExecOptions options;
     options.yes = yes;

@@ -289,13 +289,15 @@ Status Rollback::Run(const std::string& point, std::string* run_id) {
   started.command_line = options_.command_line;
   started.env_path = targets_.env().path.string();
   started.env_sha256 = Sha256Hex(targets_.env().text);
-  TM_RETURN_IF_ERROR(w.Append(started, {targets_.env().text}).status());
-  if (run_id) *run_id = id;
-  TM_RETURN_IF_ERROR(w.Append(RollbackStarted{point, target_seq, options_.restore_databases,
-                                              options_.force})
-                         .status());
+  // One batch: a rollback run is never recorded without its target.
   w.set_step("rollback");
-  TM_RETURN_IF_ERROR(w.Append(StepStarted{"Roll back to " + point, "rollback"}).status());
+  TM_RETURN_IF_ERROR(w.AppendBatch({started,
+                                    RollbackStarted{point, target_seq, options_.restore_databases,
+                                                    options_.force},
+                                    StepStarted{"Roll back to " + point, "rollback"}},
+                                   {targets_.env().text})
+                         .status());
+  if (run_id) *run_id = id;
   Progress("rollback " + id + " to " + point + " (after seq " + std::to_string(target_seq) + ")");
   Status st = Execute(w, target_seq, cp, options_.restore_databases, options_.force);
   if (!st.ok()) {
@@ -303,10 +305,7 @@ Status Rollback::Run(const std::string& point, std::string* run_id) {
     TM_RETURN_IF_ERROR(w.Append(RunFailed{st.message()}).status());
     return st;
   }
-  TM_RETURN_IF_ERROR(w.Append(StepFinished{}).status());
-  TM_RETURN_IF_ERROR(w.Append(RollbackFinished{}).status());
-  w.set_step("");
-  TM_RETURN_IF_ERROR(w.Append(RunFinished{}).status());
+  TM_RETURN_IF_ERROR(w.AppendBatch({StepFinished{}, RollbackFinished{}, RunFinished{}}, {}).status());
   TM_RETURN_IF_ERROR(MaybeSnapshot(log_).status());  // every N events (engine/fold.h)
   Progress("rollback " + id + " finished: " + std::to_string(w.applied()) + " change(s) reversed");
   return Status::Ok();
@@ -344,10 +343,7 @@ Status Rollback::Continue(const std::string& run_id, ResumeChoice choice) {
     TM_RETURN_IF_ERROR(w.Append(RunFailed{st.message()}).status());
     return st;
   }
-  TM_RETURN_IF_ERROR(w.Append(StepFinished{}).status());
-  TM_RETURN_IF_ERROR(w.Append(RollbackFinished{}).status());
-  w.set_step("");
-  TM_RETURN_IF_ERROR(w.Append(RunFinished{}).status());
+  TM_RETURN_IF_ERROR(w.AppendBatch({StepFinished{}, RollbackFinished{}, RunFinished{}}, {}).status());
   Progress("rollback " + run_id + " finished");
   return Status::Ok();
 }

@@ -162,10 +162,7 @@ void State::Apply(const Event& e) {
             run->status = RunStatus::kRunning;
           }
         } else if constexpr (std::is_same_v<T, RollbackFinished>) {
-          if (run) {
-            run->in_rollback = false;
-            run->rollback.reset();
-          }
+          if (run) run->in_rollback = false;
         } else if constexpr (std::is_same_v<T, Decision>) {
           if (run && body.intent_seq != 0) {
             auto it = run->in_doubt.find(body.intent_seq);

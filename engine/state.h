@@ -67,7 +67,7 @@ struct RunState {
   std::map<uint64_t, PendingIntent> in_doubt;   // intent seq → intent without outcome
   std::vector<uint64_t> checkpoints;            // seqs of checkpoint events
   bool in_rollback = false;                     // rollbackStarted without rollbackFinished
-  std::optional<RollbackStarted> rollback;      // the open rollback, if any
+  std::optional<RollbackStarted> rollback;      // set for rollback runs
   uint64_t changes = 0;                         // applied + observed events
 
   StepState* FindStep(const std::string& step_id);
