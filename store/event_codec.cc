@@ -407,6 +407,17 @@ Result<Event> DecodeEvent(std::string_view bytes) {
   });
 }
 
+Result<EventHeader> DecodeEventHeader(std::string_view bytes) {
+  return WithReader<s::Event>(bytes, [](s::Event::Reader r) -> Result<EventHeader> {
+    if (static_cast<unsigned>(r.getBody().which()) > static_cast<unsigned>(s::Event::Body::ACTION_FINISHED)) {
+      return Status::Unsupported("event body kind " +
+                                 std::to_string(static_cast<int>(r.getBody().which())) +
+                                 " is unknown to this tidemark (journal written by a newer version?)");
+    }
+    return EventHeader{r.getSeq(), FromData(r.getPrevHash())};
+  });
+}
+
 std::string EncodeValue(const Value& v) {
   capnp::MallocMessageBuilder message;
   PutValue(message.initRoot<s::Value>(), v);

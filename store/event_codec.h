@@ -19,6 +19,14 @@ std::string EncodeEvent(const Event& e);
 // writer) — never a silently skipped event.
 Result<Event> DecodeEvent(std::string_view bytes);
 
+// Only the chain-relevant header (seq, prevHash) and whether the body kind is
+// known — what Verify needs, without decoding the body.
+struct EventHeader {
+  uint64_t seq = 0;
+  std::string prev_hash;
+};
+Result<EventHeader> DecodeEventHeader(std::string_view bytes);
+
 // The same for a Value alone (used by state snapshots and scans).
 std::string EncodeValue(const Value& v);
 Result<Value> DecodeValue(std::string_view bytes);

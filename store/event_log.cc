@@ -76,6 +76,7 @@ rocksdb::Options MakeOptions(bool create) {
   o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   o.keep_log_file_num = 2;
   o.max_manifest_file_size = 16 << 20;
+  o.max_total_wal_size = 64 << 20;  // bounds WAL replay on open for long-lived writers
   return o;
 }
 
@@ -162,6 +163,14 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& di
 }
 
 EventLog::~EventLog() {
+  if (db_ && !read_only_) {
+    // Flush so that the next open (often a reader) does not replay the WAL.
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    std::vector<rocksdb::ColumnFamilyHandle*> all(cfs_.begin(), cfs_.end());
+    rocksdb::Status s = db_->Flush(fo, all);
+    if (!s.ok()) spdlog::warn("flushing the journal on close failed: {}", s.ToString());
+  }
   if (db_) {
     for (auto* h : cfs_) db_->DestroyColumnFamilyHandle(h);
     cfs_.clear();
@@ -442,7 +451,7 @@ Result<VerifyReport> EventLog::Verify() const {
       fail(seq, "event content does not match its recorded hash (edited outside tidemark)");
       return report;
     }
-    auto e = DecodeEvent(bytes);
+    auto e = DecodeEventHeader(bytes);
     if (!e.ok()) {
       fail(seq, e.status().message());
       return report;
