@@ -2,8 +2,41 @@
 #include "engine/change_writer.h"
 
 #include "store/sha256.h"
+#include "store/unicode.h"
 
 namespace tidemark::engine {
+
+// A value for progress lines: secrets hidden, connection-string passwords masked.
+bool NameLooksSecret(const Resource& r) {
+  const std::string name = AsciiLower(r.name);
+  for (const char* word : {"password", "secret", "pwd", "passphrase"}) {
+    if (name.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Masks the value part of PWD=...; and Password=...; in connection strings.
+std::string MaskPasswords(std::string text) {
+  for (const std::string key : {"pwd=", "password="}) {
+    size_t pos = 0;
+    while ((pos = AsciiLower(text).find(key, pos)) != std::string::npos) {
+      const size_t start = pos + key.size();
+      size_t end = text.find(';', start);
+      if (end == std::string::npos) end = text.size();
+      text.replace(start, end - start, "***");
+      pos = start + 3;
+    }
+  }
+  return text;
+}
+
+std::string ProgressValue(const Value& v, bool secret) {
+  if (secret && !v.absent()) return "***";
+  if (auto text = v.AsRegString()) return RegTypeName(v.reg_type) + " \"" + MaskPasswords(*text) + "\"";
+  if (v.type == ValueType::kText) return "\"" + MaskPasswords(v.bytes) + "\"";
+  return v.ToDisplay();
+}
+
 
 Result<uint64_t> ChangeWriter::Append(EventBody body, const std::vector<std::string>& blobs) {
   Event e;
@@ -73,6 +106,7 @@ Status ChangeWriter::WriteAndConfirm(uint64_t intent_seq, const Resource& r,
 
 Status ChangeWriter::Apply(const Change& c, const std::optional<Value>& expected) {
   TM_ASSIGN_OR_RETURN(Value before, targets_.Read(c.resource));
+  last_before_ = before;
   if (expected && !Matches(before, *expected)) {
     return Status::Conflict(c.resource.Display() + " is " + before.ToDisplay() + ", expected " +
                             expected->ToDisplay());
@@ -83,6 +117,7 @@ Status ChangeWriter::Apply(const Change& c, const std::optional<Value>& expected
     if (after.run == ServiceRun::kUnknown) after.run = before.run;
     if (after.start == StartType::kUnknown) after.start = before.start;
   }
+  last_after_ = after;
   if (Matches(before, after)) {
     TM_RETURN_IF_ERROR(Append(Noop{c.resource, before, c.action, c.secret}).status());
     ++noops_;

@@ -33,6 +33,11 @@ struct ConflictInfo {
   bool secret = false;
 };
 
+// A value for progress lines: secrets as ***, connection-string passwords masked.
+std::string ProgressValue(const Value& v, bool secret);
+// Value names that hold secrets by their name ("...Password", "...Secret", "PWD").
+bool NameLooksSecret(const Resource& r);
+
 enum class ResumeChoice { kNone, kAcceptCurrent, kReapply };
 
 class ChangeWriter {
@@ -60,6 +65,10 @@ class ChangeWriter {
   Status Reconcile(const PendingIntent& pending, ResumeChoice choice, ConflictInfo* conflict);
 
   int applied() const { return applied_; }
+  // The live value found by the last Apply (before any write).
+  const Value& last_before() const { return last_before_; }
+  // The value the last Apply aimed for (unset service parts filled in).
+  const Value& last_after() const { return last_after_; }
   int noops() const { return noops_; }
 
  private:
@@ -74,6 +83,8 @@ class ChangeWriter {
   std::string step_;
   int applied_ = 0;
   int noops_ = 0;
+  Value last_before_;
+  Value last_after_;
 };
 
 }  // namespace tidemark::engine

@@ -259,8 +259,13 @@ Status Executor::RunMutation(ChangeWriter& w, const Action& a, const std::string
   for (const auto& c : changes) {
     const int before_applied = w.applied();
     TM_RETURN_IF_ERROR(w.Apply(c));
-    Progress(std::string(w.applied() > before_applied ? "  changed " : "  unchanged ") +
-             c.resource.Display());
+    if (w.applied() > before_applied) {
+      Progress("  changed " + c.resource.Display() + ": " + ProgressValue(w.last_before(), c.secret || NameLooksSecret(c.resource)) +
+               " → " + ProgressValue(w.last_after(), c.secret || NameLooksSecret(c.resource)));
+    } else {
+      Progress("  unchanged " + c.resource.Display() + " (already " +
+               ProgressValue(w.last_before(), c.secret || NameLooksSecret(c.resource)) + ")");
+    }
   }
   return Status::Ok();
 }
@@ -373,8 +378,8 @@ Status Executor::RecordObserved(ChangeWriter& w, const Plan& plan,
     bodies.push_back(Observed{c.resource, c.before, c.after, false});
     if (c.before_content) blobs.push_back(*c.before_content);
     if (c.after_content) blobs.push_back(*c.after_content);
-    Progress("  observed " + c.resource.Display() + ": " + c.before.ToDisplay() + " → " +
-             c.after.ToDisplay());
+    Progress("  observed " + c.resource.Display() + ": " + ProgressValue(c.before, NameLooksSecret(c.resource)) + " → " +
+             ProgressValue(c.after, NameLooksSecret(c.resource)));
   }
   return w.AppendBatch(std::move(bodies), blobs).status();
 }

@@ -246,7 +246,7 @@ Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::option
       expected.reset();
     }
     TM_RETURN_IF_ERROR(w.Apply(c, expected));
-    Progress("  restored " + s.resource.Display() + " → " + s.restore.ToDisplay());
+    Progress("  restored " + s.resource.Display() + " → " + ProgressValue(s.restore, s.secret || NameLooksSecret(s.resource)));
   }
   return Status::Ok();
 }

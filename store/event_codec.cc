@@ -6,6 +6,7 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "store/event.capnp.h"
@@ -361,7 +362,9 @@ auto WithReader(std::string_view bytes, Fn fn) -> decltype(fn(typename Root::Rea
   std::memcpy(aligned.begin(), bytes.data(), bytes.size());
   try {
     capnp::ReaderOptions options;
-    options.traversalLimitInWords = 1ull << 30;
+    // Bound the traversal by the message's own size: a corrupt list length
+    // must not make the reader allocate or walk far beyond the bytes given.
+    options.traversalLimitInWords = std::max<uint64_t>(aligned.size() * 8, 1024);
     capnp::FlatArrayMessageReader reader(aligned.asPtr(), options);
     return fn(reader.getRoot<Root>());
   } catch (const kj::Exception& e) {

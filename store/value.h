@@ -59,7 +59,7 @@ struct Value {
   StartType start = StartType::kUnknown;      // kService
   std::vector<RowField> row;                  // kRow
 
-  static Value Absent() { return Value{}; }
+  static Value Absent();
   static Value Registry(uint32_t reg_type, std::string raw);
   static Value RegString(std::string_view utf8, uint32_t reg_type = kRegSz);
   static Value RegDword(uint32_t v);
@@ -99,6 +99,8 @@ struct RowField {
     return a.column == b.column && a.value == b.value;
   }
 };
+
+inline Value Value::Absent() { return Value{}; }
 
 const char* ValueTypeName(ValueType t);
 std::string RegTypeName(uint32_t reg_type);
