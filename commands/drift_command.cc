@@ -20,18 +20,9 @@ int RunDrift(Context& ctx) {
   if (!ParseArgs(ctx, desc, pos, vm, common, "drift [--env ENV]", code)) return code;
   auto log = OpenJournal(common, store::OpenMode::kReadOnly);
   if (!log.ok()) return Fail(ctx, log.status());
-  engine::Environment env;
-  if (!env_path.empty()) {
-    auto loaded = engine::LoadEnvironment(env_path);
-    if (!loaded.ok()) return Fail(ctx, loaded.status());
-    env = std::move(loaded).value();
-  } else {
-    auto newest = engine::NewestRun(*log.value());
-    if (!newest.ok()) return Fail(ctx, Status::InvalidInput("the journal has no runs; give --env ENV"));
-    auto record = engine::LoadRunRecord(*log.value(), newest.value());
-    if (!record.ok()) return Fail(ctx, record.status());
-    env = record.value()->env;
-  }
+  auto loaded_env = engine::EnvironmentFor(*log.value(), env_path);
+  if (!loaded_env.ok()) return Fail(ctx, loaded_env.status());
+  const engine::Environment env = std::move(loaded_env).value();
   auto state = engine::FoldJournal(*log.value());
   if (!state.ok()) return Fail(ctx, state.status());
   engine::TargetSet targets(env);

@@ -32,18 +32,9 @@ int RunRollback(Context& ctx) {
   }
   auto log = OpenJournal(common, dry_run ? store::OpenMode::kReadOnly : store::OpenMode::kWrite);
   if (!log.ok()) return Fail(ctx, log.status());
-  engine::Environment env;
-  if (!env_path.empty()) {
-    auto loaded = engine::LoadEnvironment(env_path);
-    if (!loaded.ok()) return Fail(ctx, loaded.status());
-    env = std::move(loaded).value();
-  } else {
-    auto newest = engine::NewestRun(*log.value());
-    if (!newest.ok()) return Fail(ctx, newest.status());
-    auto record = engine::LoadRunRecord(*log.value(), newest.value());
-    if (!record.ok()) return Fail(ctx, record.status());
-    env = record.value()->env;
-  }
+  auto loaded_env = engine::EnvironmentFor(*log.value(), env_path);
+  if (!loaded_env.ok()) return Fail(ctx, loaded_env.status());
+  const engine::Environment env = std::move(loaded_env).value();
   engine::TargetSet targets(env);
   engine::RollbackOptions options;
   options.dry_run = dry_run;

@@ -37,6 +37,14 @@ Result<std::unique_ptr<RunRecord>> LoadRunRecord(const store::EventLog& log,
   return record;
 }
 
+Result<Environment> EnvironmentFor(const store::EventLog& log, const std::string& env_path) {
+  if (!env_path.empty()) return LoadEnvironment(env_path);
+  auto newest = NewestRun(log);
+  if (!newest.ok()) return Status::InvalidInput("the journal has no runs; give --env ENV");
+  TM_ASSIGN_OR_RETURN(auto record, LoadRunRecord(log, newest.value()));
+  return std::move(record->env);
+}
+
 Result<std::string> NewestRun(const store::EventLog& log) {
   TM_ASSIGN_OR_RETURN(auto runs, log.Runs());
   if (runs.empty()) return Status::NotFound("the journal has no runs");

@@ -22,6 +22,11 @@ struct RunRecord {
 // Loads the record of `run_id`. Corruption when a blob it names is missing.
 Result<std::unique_ptr<RunRecord>> LoadRunRecord(const store::EventLog& log, const std::string& run_id);
 
+// The environment a command acts on: the file at `env_path` when given, else
+// the one recorded by the journal's newest run (so rollback and drift work
+// from the journal alone). InvalidInput when neither exists.
+Result<Environment> EnvironmentFor(const store::EventLog& log, const std::string& env_path);
+
 // The newest run of the journal. NotFound when there is none.
 Result<std::string> NewestRun(const store::EventLog& log);
 // Runs that never finished, oldest first.
