@@ -37,6 +37,10 @@ inline bool StraceWorks(std::string* reason) {
   return true;
 }
 
+// LeakSanitizer cannot run under ptrace and aborts the traced process at exit;
+// sanitizer builds keep every other check (ignored by normal builds).
+inline const char* const kNoLeakCheckUnderPtrace = "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1";
+
 // Runs the tidemark binary under `strace -f -b execve` with one injection
 // expression ("fdatasync:signal=KILL:when=3", "write:error=EIO:when=2+", ...).
 // Children that exec (service processes) are detached so they do not keep
@@ -50,7 +54,7 @@ inline testing::CliResult RunUnderStrace(const std::string& inject,
   argv.push_back("inject=" + inject);
   argv.push_back(TIDEMARK_BINARY);
   argv.insert(argv.end(), args.begin(), args.end());
-  return testing::RunProgram(argv);
+  return testing::RunProgram(argv, {kNoLeakCheckUnderPtrace});
 }
 
 // After an interruption: resumes the newest run (or starts `start_args` when
@@ -89,7 +93,7 @@ inline std::vector<TracedCall> TraceMainThread(const std::string& syscalls,
                                    "-o", trace_file.string(), "-e", "trace=" + syscalls,
                                    TIDEMARK_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  testing::RunProgram(argv);
+  testing::RunProgram(argv, {kNoLeakCheckUnderPtrace});
   std::vector<TracedCall> calls;
   std::string main_pid;
   std::istringstream in(testing::ReadFileBytes(trace_file));
