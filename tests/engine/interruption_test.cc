@@ -90,5 +90,41 @@ TEST(InterruptionTest, RollbackKilledAfterEachAppendResumesToPristine) {
   std::cout << "[ info ] rollback interrupted at " << crashes << " append points, each resumed\n";
 }
 
+
+// An installer that dies with tidemark half-way (here: it kills tidemark after
+// changing a file) is never re-run silently; --step-done records what it changed
+// (against the scan taken before it started) and the run goes on; rollback
+// then restores the file.
+TEST(InterruptionTest, InterruptedExecNeedsADecisionAndStepDoneRecordsItsChanges) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const std::string pristine = site.Fingerprint();
+  const auto script = (site.dir() / "hosts/S1/C/DataCenter/DailyMaint.cmd").string();
+  const auto plan = site.WritePlan("exec-kill", "name: exec-kill\n"
+      "watch:\n  - folder: { host: S1, path: 'C:\\DataCenter' }\n"
+      "steps:\n"
+      "  - id: setup\n    title: Vendor setup\n    actions:\n"
+      "      - exec: { shell: true, command: \"printf 'REM patched\\\\r\\\\n' >> '" + script + "'; kill -9 $PPID; sleep 5\" }\n"
+      "  - id: after\n    title: After setup\n    actions:\n"
+      "      - registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: DB_PreferedRegistry, value: S2 }\n");
+  CliResult r = RunTidemarkProcess(J(site, {"apply", plan.string(), "--env", site.env_path().string()}));
+  ASSERT_EQ(r.signal, SIGKILL) << r.out << r.err;
+  r = RunTidemarkProcess(J(site, {"status"}));
+  EXPECT_NE(r.out.find("interrupted in exec"), std::string::npos) << r.out;
+  r = RunTidemarkProcess(J(site, {"resume"}));
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("--rerun-step"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--step-done"), std::string::npos) << r.err;
+  r = RunTidemarkProcess(J(site, {"resume", "--step-done"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = RunTidemarkProcess(J(site, {"log", "--kind", "observed", "--json"}));
+  EXPECT_NE(r.out.find("DailyMaint.cmd"), std::string::npos) << r.out;
+  r = RunTidemarkProcess(J(site, {"log", "--kind", "decision", "--json"}));
+  EXPECT_NE(r.out.find("\"choice\":\"step-done\""), std::string::npos) << r.out;
+  r = RunTidemarkProcess(J(site, {"rollback"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(site.Fingerprint(), pristine);
+}
+
 }  // namespace
 }  // namespace tidemark
