@@ -9,10 +9,12 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -96,12 +98,18 @@ bool HavePostgres() {
 // server are stopped when it goes away.
 class Sandbox {
  public:
-  Sandbox(const std::string& topology, const std::string& db = "sqlite") : db_(db) {
+  // Runs make-sandbox now, unless `make` is false (then call Make() later,
+  // possibly from another thread).
+  Sandbox(const std::string& topology, const std::string& db = "sqlite", bool make = true)
+      : topology_(topology), db_(db) {
     // PostgreSQL runs as user postgres when we are root: it must reach DIR/pg.
     ::chmod(tmp_.path().c_str(), 0755);
     dir_ = tmp_.path() / "dc";
+    if (make) Make();
+  }
+  void Make() {
     made_ = RunProgram({(fs::path(TIDEMARK_SOURCE_DIR) / "tools" / "make-sandbox").string(), dir_.string(),
-                        "--topology", topology, "--db", db});
+                        "--topology", topology_, "--db", db_});
   }
   ~Sandbox() {
     if (fs::exists(dir_ / "bin" / "sandbox-stop")) RunProgram({(dir_ / "bin" / "sandbox-stop").string()});
@@ -119,10 +127,78 @@ class Sandbox {
 
  private:
   TempDir tmp_;
+  std::string topology_;
   std::string db_;
   fs::path dir_;
   CliResult made_;
 };
+
+std::string CaseName(const PlanCase& c) {
+  std::string name = c.plan.substr(0, c.plan.find('.'));
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
+}
+
+// make-sandbox takes a second or more of CPU per sandbox while apply and
+// rollback mostly wait (service start settle time, fsync): one background
+// thread makes the fresh sandboxes of the ShippedPlanTest cases that will run,
+// in order, while earlier tests run. Each test takes its own, untouched.
+class SandboxPrefetcher : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    std::vector<size_t> wanted;
+    const ::testing::UnitTest& unit = *::testing::UnitTest::GetInstance();
+    for (int i = 0; i < unit.total_test_suite_count(); ++i) {
+      const ::testing::TestSuite& suite = *unit.GetTestSuite(i);
+      if (std::string(suite.name()) != "ShippedPlans/ShippedPlanTest") continue;
+      for (int j = 0; j < suite.total_test_count(); ++j) {
+        const ::testing::TestInfo& t = *suite.GetTestInfo(j);
+        if (!t.should_run()) continue;
+        const std::string name = t.name();
+        for (size_t k = 0; k < Cases().size(); ++k) {
+          if (name == "AppliesAndRollsBackToThePristineSandbox/" + CaseName(Cases()[k])) wanted.push_back(k);
+        }
+      }
+    }
+    for (size_t k : wanted) {
+      Slot& slot = slots_[k];
+      slot.sandbox = std::make_unique<Sandbox>(Cases()[k].topology, "sqlite", /*make=*/false);
+      slot.ready = slot.made.get_future();
+    }
+    worker_ = std::thread([this, wanted] {
+      for (size_t k : wanted) {
+        slots_[k].sandbox->Make();
+        slots_[k].made.set_value();
+      }
+    });
+  }
+  void TearDown() override {
+    if (worker_.joinable()) worker_.join();
+    slots_.clear();
+  }
+  // The fresh sandbox for case `k` (waits until it is made); nullptr when it
+  // was not prefetched.
+  std::unique_ptr<Sandbox> Take(size_t k) {
+    auto it = slots_.find(k);
+    if (it == slots_.end() || !it->second.sandbox) return nullptr;
+    it->second.ready.wait();
+    return std::move(it->second.sandbox);
+  }
+
+ private:
+  struct Slot {
+    std::unique_ptr<Sandbox> sandbox;
+    std::promise<void> made;
+    std::future<void> ready;
+  };
+  std::map<size_t, Slot> slots_;  // filled before the worker starts; the worker only reads the map
+  std::thread worker_;
+};
+
+SandboxPrefetcher* const prefetcher =
+    static_cast<SandboxPrefetcher*>(::testing::AddGlobalTestEnvironment(new SandboxPrefetcher));
 
 std::string Hex(const std::string& bytes) { return ToHex(bytes); }
 
@@ -284,7 +360,12 @@ class ShippedPlanTest : public ::testing::TestWithParam<PlanCase> {};
 
 TEST_P(ShippedPlanTest, AppliesAndRollsBackToThePristineSandbox) {
   const PlanCase& c = GetParam();
-  Sandbox sb(c.topology);
+  const size_t index = static_cast<size_t>(std::find_if(Cases().begin(), Cases().end(),
+                                                        [&](const PlanCase& x) { return x.plan == c.plan; }) -
+                                           Cases().begin());
+  std::unique_ptr<Sandbox> made = prefetcher->Take(index);
+  if (!made) made = std::make_unique<Sandbox>(c.topology);
+  const Sandbox& sb = *made;
   ASSERT_TRUE(sb.ok()) << Describe(sb.made());
   CliResult started = sb.Start();
   ASSERT_EQ(started.exit_code, 0) << Describe(started);
@@ -315,12 +396,7 @@ TEST_P(ShippedPlanTest, AppliesAndRollsBackToThePristineSandbox) {
 
 INSTANTIATE_TEST_SUITE_P(ShippedPlans, ShippedPlanTest, ::testing::ValuesIn(Cases()),
                          [](const ::testing::TestParamInfo<PlanCase>& param_info) {
-                           const std::string& plan = param_info.param.plan;
-                           std::string name = plan.substr(0, plan.find('.'));
-                           for (char& ch : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           }
-                           return name;
+                           return CaseName(param_info.param);
                          });
 
 // --- the failed-setup rehearsal ----------------------------------------------
