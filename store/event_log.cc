@@ -2,15 +2,11 @@
 // hash chain, reads through the indexes, verification and backup.
 #include "store/event_log.h"
 
-#include <fcntl.h>
-#include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <random>
 
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/checkpoint.h>
@@ -19,6 +15,7 @@
 
 #include "store/event_codec.h"
 #include "store/sha256.h"
+#include "store/system_info.h"
 
 namespace tidemark::store {
 namespace {
@@ -45,24 +42,10 @@ std::string IndexKey(const std::string& prefix, uint64_t seq) {
 }
 
 std::string RandomId() {
+  std::random_device rd;
   std::string raw(8, '\0');
-  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    if (read(fd, raw.data(), raw.size()) != static_cast<ssize_t>(raw.size())) raw.assign(8, '\0');
-    close(fd);
-  }
+  for (auto& c : raw) c = static_cast<char>(rd() & 0xFF);
   return ToHex(raw);
-}
-
-std::string HostName() {
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
-  return host;
-}
-
-std::string UserName() {
-  if (const passwd* pw = getpwuid(geteuid())) return pw->pw_name;
-  return std::to_string(geteuid());
 }
 
 rocksdb::Options MakeOptions(bool create) {
@@ -78,6 +61,31 @@ rocksdb::Options MakeOptions(bool create) {
   o.max_manifest_file_size = 16 << 20;
   o.max_total_wal_size = 64 << 20;  // bounds WAL replay on open for long-lived writers
   return o;
+}
+
+// Why a journal did not open, by RocksDB's status code and subcode: a full disk
+// or a journal this user may not read is an I/O error (exit 1, nothing is
+// wrong with the journal); anything else means files are missing or damaged.
+Status OpenFailure(const std::filesystem::path& dir, const rocksdb::Status& s) {
+  const std::string where = "cannot open journal " + dir.string() + ": ";
+  if (s.IsNoSpace()) {
+    return Status::IoError(where + "no space left on the device (" + s.ToString() +
+                           "); free space and retry, the journal is intact");
+  }
+  if (s.IsIOError() && !s.IsCorruption()) {
+    std::ifstream current(dir / "CURRENT", std::ios::binary);
+    if (!current) {
+      return Status::IoError(where + "its files cannot be read by this user (" + s.ToString() +
+                             ")");
+    }
+  }
+  if (s.IsBusy() || s.IsTimedOut() || s.IsAborted() || s.IsMemoryLimit()) {
+    return Status::IoError(where + s.ToString());
+  }
+  return Status::Corruption("journal " + dir.string() +
+                            " cannot be opened cleanly (it is not repaired automatically; "
+                            "restore it from a `tidemark journal backup`): " +
+                            s.ToString());
 }
 
 }  // namespace
@@ -111,8 +119,8 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& di
   std::unique_ptr<EventLog> log(new EventLog());
   log->dir_ = dir;
   log->read_only_ = mode == OpenMode::kReadOnly;
-  log->host_ = HostName();
-  log->user_ = UserName();
+  log->host_ = LocalHostName();
+  log->user_ = LocalUserName();
   std::error_code ec;
   const bool exists = std::filesystem::exists(dir / "CURRENT", ec);
   if (!exists) {
@@ -122,10 +130,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& di
     }
     std::filesystem::create_directories(dir, ec);
     if (ec) return Status::IoError("cannot create " + dir.string() + ": " + ec.message());
-    if (chmod(dir.c_str(), 0700) != 0) {
-      return Status::IoError("cannot set permissions of " + dir.string() + ": " +
-                             std::strerror(errno));
-    }
+    TM_RETURN_IF_ERROR(MakeDirectoryPrivate(dir));
   }
   if (!log->read_only_) {
     if (const char* crash = std::getenv("TIDEMARK_CRASH_AFTER_SYNCS")) {
@@ -148,15 +153,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& di
       log->read_only_
           ? rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &log->cfs_, &raw)
           : rocksdb::DB::Open(options, dir.string(), descriptors, &log->cfs_, &raw);
-  if (!s.ok()) {
-    if (s.IsIOError() && !s.IsCorruption() && s.ToString().find("Permission") != std::string::npos) {
-      return Status::IoError("cannot open journal " + dir.string() + ": " + s.ToString());
-    }
-    return Status::Corruption("journal " + dir.string() +
-                              " cannot be opened cleanly (it is not repaired automatically; "
-                              "restore it from a `tidemark journal backup`): " +
-                              s.ToString());
-  }
+  if (!s.ok()) return OpenFailure(dir, s);
   log->db_.reset(raw);
   TM_RETURN_IF_ERROR(log->LoadMeta());
   return log;
@@ -275,7 +272,7 @@ Result<uint64_t> EventLog::Write(std::vector<Event> events, const std::vector<st
   head_ = head;
   if (crash_after_syncs_ > 0 && ++syncs_ == crash_after_syncs_) {
     // Fault injection for crash tests: die abruptly right after a durable append.
-    raise(SIGKILL);
+    KillSelfNow();
   }
   return head.seq;
 }
@@ -491,10 +488,7 @@ Status EventLog::Backup(const std::filesystem::path& dest) const {
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
   // log_size_for_flush = 0: flush so the copy holds every synced event in SST files.
   TM_RETURN_IF_ERROR(FromRocks(cp->CreateCheckpoint(dest.string(), 0), "backup to " + dest.string()));
-  if (chmod(dest.c_str(), 0700) != 0) {
-    return Status::IoError("cannot set permissions of " + dest.string());
-  }
-  return Status::Ok();
+  return MakeDirectoryPrivate(dest);
 }
 
 }  // namespace tidemark::store

@@ -1,87 +1,26 @@
-// Writer lock of a journal directory: flock + holder description.
-#include "store/journal_lock.h"
-
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+// Writer lock of a journal directory: the holder description shared by the
+// POSIX (flock) and Windows (LockFileEx) implementations.
 #include <ctime>
-#include <fstream>
 #include <sstream>
 
+#include "store/journal_lock.h"
+#include "store/system_info.h"
+
 namespace tidemark::store {
-namespace {
 
-std::filesystem::path LockPath(const std::filesystem::path& dir) { return dir / "writer.lock"; }
-
-std::string Describe() {
-  char host[256] = {0};
-  gethostname(host, sizeof host - 1);
+std::string JournalLock::DescribeSelf() {
   std::time_t now = std::time(nullptr);
+  std::tm utc{};
+#ifdef _WIN32
+  gmtime_s(&utc, &now);
+#else
+  gmtime_r(&now, &utc);
+#endif
   char when[64];
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
   std::ostringstream s;
-  s << "pid " << getpid() << " on host " << host << " since " << when;
+  s << "pid " << LocalProcessId() << " on host " << LocalHostName() << " since " << when;
   return s.str();
-}
-
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[512];
-  if (lseek(fd, 0, SEEK_SET) < 0) return out;
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\0')) out.pop_back();
-  return out;
-}
-
-}  // namespace
-
-Result<std::unique_ptr<JournalLock>> JournalLock::Acquire(const std::filesystem::path& dir) {
-  const auto path = LockPath(dir);
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Status::IoError("cannot open " + path.string() + ": " + std::strerror(errno));
-  }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    const int err = errno;
-    std::string holder = ReadAll(fd);
-    close(fd);
-    if (err == EWOULDBLOCK) {
-      return Status::Locked("journal " + dir.string() + " is in use by another tidemark (" +
-                            (holder.empty() ? std::string("holder unknown") : holder) +
-                            "); wait for it to finish or stop that process");
-    }
-    return Status::IoError("cannot lock " + path.string() + ": " + std::strerror(err));
-  }
-  std::unique_ptr<JournalLock> lock(new JournalLock(fd));
-  lock->taken_over_from_ = ReadAll(fd);
-  const std::string me = Describe() + "\n";
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
-    return Status::IoError("cannot write " + path.string() + ": " + std::strerror(errno));
-  }
-  return lock;
-}
-
-JournalLock::~JournalLock() {
-  // Empty the description first so a reader never sees a stale holder.
-  if (ftruncate(fd_, 0) != 0) {
-    // Nothing to do: the flock is released by close() regardless.
-  }
-  flock(fd_, LOCK_UN);
-  close(fd_);
-}
-
-std::string JournalLock::DescribeHolder(const std::filesystem::path& dir) {
-  int fd = open(LockPath(dir).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  std::string holder;
-  if (flock(fd, LOCK_SH | LOCK_NB) != 0) holder = ReadAll(fd);  // someone holds it
-  else flock(fd, LOCK_UN);
-  close(fd);
-  return holder;
 }
 
 }  // namespace tidemark::store

@@ -1,9 +1,11 @@
-// JournalLock: one writer per journal. An flock(2) on `<journal>/writer.lock`
-// plus the holder's host, pid and start time written inside, so a refused
-// writer can say who holds it. The kernel drops the flock when the holder
-// dies, so a lock left by a dead process is simply taken over.
+// JournalLock: one writer per journal. An OS lock on `<journal>/writer.lock`
+// (flock(2) on POSIX, LockFileEx on Windows) plus the holder's host, pid and
+// start time written inside, so a refused writer can say who holds it. The OS
+// drops the lock when the holder dies, so a lock left by a dead process is
+// simply taken over. journal_lock_posix.cc / journal_lock_win32.cc.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -30,8 +32,14 @@ class JournalLock {
   static std::string DescribeHolder(const std::filesystem::path& dir);
 
  private:
-  explicit JournalLock(int fd) : fd_(fd) {}
-  int fd_;
+  explicit JournalLock(std::intptr_t handle) : handle_(handle) {}
+  // "pid P on host H since T" for this process, as written in the lock file.
+  static std::string DescribeSelf();
+  static std::filesystem::path LockPath(const std::filesystem::path& dir) {
+    return dir / "writer.lock";
+  }
+
+  std::intptr_t handle_;  // file descriptor (POSIX) or HANDLE (Windows)
   std::string taken_over_from_;
 };
 

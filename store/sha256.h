@@ -1,4 +1,4 @@
-// SHA-256 (OpenSSL) for the hash chain, content-addressed blobs and file values.
+// SHA-256 (OpenSSL on Linux, CNG on Windows) for the hash chain, content-addressed blobs and file values.
 #pragma once
 
 #include <string>

@@ -1,0 +1,47 @@
+// SystemInfo on POSIX: gethostname, getpwuid, chmod 0700.
+#ifndef _WIN32
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "store/system_info.h"
+
+namespace tidemark::store {
+
+std::string LocalHostName() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) return "";
+  return host;
+}
+
+std::string LocalUserName() {
+  if (const passwd* pw = getpwuid(geteuid())) return pw->pw_name;
+  return std::to_string(geteuid());
+}
+
+uint64_t LocalProcessId() { return static_cast<uint64_t>(getpid()); }
+
+bool ProcessAlive(uint64_t pid) {
+  if (pid == 0) return false;
+  return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+void KillSelfNow() {
+  raise(SIGKILL);
+  _exit(137);
+}
+
+Status MakeDirectoryPrivate(const std::filesystem::path& dir) {
+  if (chmod(dir.c_str(), 0700) != 0) {
+    return Status::IoError("cannot set permissions of " + dir.string() + ": " +
+                           std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace tidemark::store
+#endif  // !_WIN32
