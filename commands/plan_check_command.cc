@@ -134,23 +134,24 @@ int RunEnvCheck(Context& ctx) {
     if (!st.ok()) ++problems;
   };
   for (const auto& [key, host] : env->hosts) {
-    if (!host.registry.empty()) {
+    if (targets::HasBackend(host.registry)) {
       auto reg = targets.Registry(host.name);
       Status st = reg.status();
       if (st.ok()) st = reg.value()->Enumerate("HKEY_LOCAL_MACHINE").status();
-      check("registry", host.name + " (" + host.registry.string() + ")", st);
+      check("registry", host.name + " (" + targets::Describe(host.registry) + ")", st);
     }
-    if (!host.files.empty()) {
+    if (const auto* mapped = std::get_if<targets::MappedFiles>(&host.files)) {
       std::error_code ec;
-      check("files", host.name + " (" + host.files.string() + ")",
-            std::filesystem::is_directory(host.files, ec) ? Status::Ok()
-                                                           : Status::NotFound("root folder does not exist"));
+      check("files", host.name + " (" + targets::Describe(host.files) + ")",
+            std::filesystem::is_directory(mapped->root, ec)
+                ? Status::Ok()
+                : Status::NotFound("root folder does not exist"));
     }
-    if (!host.service_backend.empty()) {
+    if (targets::HasBackend(host.services)) {
       auto svc = targets.Services(host.name);
       Status st = svc.status();
       if (st.ok()) st = svc.value()->Enumerate({}).status();
-      check("services", host.name + " (" + host.service_backend + ")", st);
+      check("services", host.name + " (" + targets::Describe(host.services) + ")", st);
     }
   }
   for (const auto& [name, db] : env->databases) {

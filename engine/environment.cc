@@ -2,6 +2,7 @@
 #include "engine/environment.h"
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "engine/yaml_util.h"
@@ -15,6 +16,77 @@ std::string ReplaceAllText(std::string s, const std::string& from, const std::st
     s.replace(pos, from.size(), to);
   }
   return s;
+}
+
+using Resolve = std::function<std::filesystem::path(const std::string&)>;
+
+// `registry: FILE` | `registry: native` | `registry: {hive: FILE}` | `registry: {native: MACHINE}`.
+Result<targets::RegistryBackend> ParseRegistry(const YamlContext& ctx, const YAML::Node& n,
+                                               const Resolve& resolve) {
+  if (!n) return targets::RegistryBackend{};
+  if (n.IsScalar()) {
+    if (n.Scalar() == "native") return targets::RegistryBackend{targets::NativeRegistry{}};
+    if (n.Scalar().empty()) return ctx.Error(n, "'registry' needs a hive file or native");
+    return targets::RegistryBackend{targets::HiveRegistry{resolve(n.Scalar())}};
+  }
+  if (!n.IsMap() || n.size() != 1) {
+    return ctx.Error(n, "'registry' must be a hive file, native, {hive: FILE} or {native: MACHINE}");
+  }
+  TM_RETURN_IF_ERROR(ctx.OnlyKeys(n, {"hive", "native"}, "registry"));
+  if (n["hive"]) {
+    TM_ASSIGN_OR_RETURN(std::string file, ctx.String(n, "hive", true));
+    return targets::RegistryBackend{targets::HiveRegistry{resolve(file)}};
+  }
+  TM_ASSIGN_OR_RETURN(std::string machine, ctx.String(n, "native", false));
+  return targets::RegistryBackend{targets::NativeRegistry{machine}};
+}
+
+// `files: DIR` | `files: {root: DIR}`.
+Result<targets::FilesBackend> ParseFiles(const YamlContext& ctx, const YAML::Node& n,
+                                         const Resolve& resolve) {
+  if (!n) return targets::FilesBackend{};
+  if (n.IsScalar()) {
+    if (n.Scalar().empty()) return ctx.Error(n, "'files' needs a root folder");
+    return targets::FilesBackend{targets::MappedFiles{resolve(n.Scalar())}};
+  }
+  if (!n.IsMap()) return ctx.Error(n, "'files' must be a root folder or {root: DIR}");
+  TM_RETURN_IF_ERROR(ctx.OnlyKeys(n, {"root"}, "files"));
+  TM_ASSIGN_OR_RETURN(std::string root, ctx.String(n, "root", true));
+  return targets::FilesBackend{targets::MappedFiles{resolve(root)}};
+}
+
+// `services: {backend: process, dir: DIR}` | `{backend: systemd}` | `{backend: scm[, machine: M]}`.
+Result<targets::ServicesBackend> ParseServices(const YamlContext& ctx, const YAML::Node& svc,
+                                               const std::string& host, const Resolve& resolve) {
+  if (!svc) return targets::ServicesBackend{};
+  if (!svc.IsMap()) return ctx.Error(svc, "'services' must be a mapping with a backend");
+  TM_RETURN_IF_ERROR(ctx.OnlyKeys(svc, {"backend", "dir", "machine"}, "services of " + host));
+  TM_ASSIGN_OR_RETURN(std::string backend, ctx.String(svc, "backend", true));
+  auto only = [&](const char* allowed) -> Status {
+    for (const char* key : {"dir", "machine"}) {
+      if (svc[key] && std::string(key) != allowed) {
+        return ctx.Error(svc[key], "'" + std::string(key) + "' does not apply to the " + backend +
+                                       " service backend");
+      }
+    }
+    return Status::Ok();
+  };
+  if (backend == "process") {
+    TM_RETURN_IF_ERROR(only("dir"));
+    TM_ASSIGN_OR_RETURN(std::string dir, ctx.String(svc, "dir", true));
+    return targets::ServicesBackend{targets::ProcessServices{resolve(dir)}};
+  }
+  if (backend == "systemd") {
+    TM_RETURN_IF_ERROR(only(""));
+    return targets::ServicesBackend{targets::SystemdServices{}};
+  }
+  if (backend == "scm") {
+    TM_RETURN_IF_ERROR(only("machine"));
+    TM_ASSIGN_OR_RETURN(std::string machine, ctx.String(svc, "machine", false));
+    return targets::ServicesBackend{targets::ScmServices{machine}};
+  }
+  return ctx.Error(svc["backend"], "unknown service backend '" + backend +
+                                       "' (expected process, systemd or scm)");
 }
 
 Result<Environment> Parse(const std::string& text, const std::filesystem::path& path) {
@@ -49,21 +121,9 @@ Result<Environment> Parse(const std::string& text, const std::filesystem::path& 
       host.name = kv.first.Scalar();
       if (host.name.empty()) return ctx.Error(kv.first, "empty host name");
       TM_RETURN_IF_ERROR(ctx.OnlyKeys(h, {"registry", "files", "services"}, "host " + host.name));
-      TM_ASSIGN_OR_RETURN(std::string reg, ctx.String(h, "registry", false));
-      TM_ASSIGN_OR_RETURN(std::string files, ctx.String(h, "files", false));
-      if (!reg.empty()) host.registry = resolve(reg);
-      if (!files.empty()) host.files = resolve(files);
-      if (const YAML::Node svc = h["services"]) {
-        TM_RETURN_IF_ERROR(ctx.OnlyKeys(svc, {"backend", "dir"}, "services of " + host.name));
-        TM_ASSIGN_OR_RETURN(host.service_backend, ctx.String(svc, "backend", true));
-        if (host.service_backend == "process") {
-          TM_ASSIGN_OR_RETURN(std::string dir, ctx.String(svc, "dir", true));
-          host.service_dir = resolve(dir);
-        } else if (host.service_backend != "systemd") {
-          return ctx.Error(svc["backend"], "unknown service backend '" + host.service_backend +
-                                               "' (expected process or systemd)");
-        }
-      }
+      TM_ASSIGN_OR_RETURN(host.registry, ParseRegistry(ctx, h["registry"], resolve));
+      TM_ASSIGN_OR_RETURN(host.files, ParseFiles(ctx, h["files"], resolve));
+      TM_ASSIGN_OR_RETURN(host.services, ParseServices(ctx, h["services"], host.name, resolve));
       const std::string key = AsciiLower(host.name);
       if (env.hosts.count(key)) return ctx.Error(kv.first, "host " + host.name + " is listed twice");
       env.hosts[key] = std::move(host);

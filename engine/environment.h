@@ -8,16 +8,16 @@
 #include <utility>
 #include <vector>
 
+#include "engine/targets/backends.h"
 #include "store/status.h"
 
 namespace tidemark::engine {
 
 struct HostConfig {
-  std::string name;                  // spelling from the file
-  std::filesystem::path registry;    // hive file; empty = no registry on this host
-  std::filesystem::path files;       // root folder; empty = no files
-  std::string service_backend;       // "process" | "systemd" | "" (none)
-  std::filesystem::path service_dir; // process backend folder
+  std::string name;                   // spelling from the file
+  targets::RegistryBackend registry;  // NoBackend = no registry on this host
+  targets::FilesBackend files;
+  targets::ServicesBackend services;
 };
 
 struct DatabaseConfig {

@@ -194,13 +194,13 @@ struct Parser {
     if (SyntaxOnly()) return Status::Ok();
     const HostConfig* h = env.FindHost(host);
     if (!h) return ctx.Error(n, "host '" + host + "' is not in the environment " + env.path.string());
-    if (facility == "registry" && h->registry.empty()) {
+    if (facility == "registry" && !targets::HasBackend(h->registry)) {
       return ctx.Error(n, "host '" + host + "' has no registry in the environment");
     }
-    if (facility == "files" && h->files.empty()) {
+    if (facility == "files" && !targets::HasBackend(h->files)) {
       return ctx.Error(n, "host '" + host + "' has no files root in the environment");
     }
-    if (facility == "services" && h->service_backend.empty()) {
+    if (facility == "services" && !targets::HasBackend(h->services)) {
       return ctx.Error(n, "host '" + host + "' has no services in the environment");
     }
     return Status::Ok();

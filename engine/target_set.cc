@@ -1,8 +1,7 @@
 // Routing of resources to adapters, and watch-set scans.
 #include "engine/target_set.h"
 
-#include "engine/targets/process_service.h"
-#include "engine/targets/systemd_service.h"
+#include "engine/targets/backends.h"
 #include "store/unicode.h"
 
 namespace tidemark::engine {
@@ -24,55 +23,42 @@ bool Matches(const Value& current, const Value& desired) {
   return current == desired;
 }
 
-Result<const HostConfig*> TargetSet::Host(const std::string& host, const char* facility) {
+Result<const HostConfig*> TargetSet::Host(const std::string& host) {
   const HostConfig* h = env_.FindHost(host);
   if (!h) {
     return Status::InvalidInput("host '" + host + "' is not in the environment " +
                                 env_.path.string());
   }
-  const std::string f = facility;
-  if ((f == "registry" && h->registry.empty()) || (f == "files" && h->files.empty()) ||
-      (f == "services" && h->service_backend.empty())) {
-    return Status::InvalidInput("host '" + host + "' has no " + f + " in the environment " +
-                                env_.path.string());
-  }
   return h;
 }
 
-Result<targets::RegistryTarget*> TargetSet::Registry(const std::string& host) {
+// The adapter of `host` in `cache`, made once by `make(host config)`.
+template <typename Target, typename Make>
+Result<Target*> TargetSet::Cached(std::map<std::string, std::unique_ptr<Target>>& cache,
+                                  const std::string& host, Make make) {
   const std::string key = AsciiLower(host);
-  if (auto it = registry_.find(key); it != registry_.end()) return it->second.get();
-  TM_ASSIGN_OR_RETURN(const HostConfig* h, Host(host, "registry"));
-  auto t = std::make_unique<targets::RegistryTarget>(h->name, h->registry);
-  auto* raw = t.get();
-  registry_[key] = std::move(t);
+  if (auto it = cache.find(key); it != cache.end()) return it->second.get();
+  TM_ASSIGN_OR_RETURN(const HostConfig* h, Host(host));
+  Result<std::unique_ptr<Target>> made = make(*h);
+  if (!made.ok()) return made.status().Prefix(env_.path.string());
+  Target* raw = made.value().get();
+  cache[key] = std::move(made).value();
   return raw;
+}
+
+Result<targets::RegistryTarget*> TargetSet::Registry(const std::string& host) {
+  return Cached(registry_, host,
+                [](const HostConfig& h) { return targets::MakeRegistryTarget(h.name, h.registry); });
 }
 
 Result<targets::FileTarget*> TargetSet::Files(const std::string& host) {
-  const std::string key = AsciiLower(host);
-  if (auto it = files_.find(key); it != files_.end()) return it->second.get();
-  TM_ASSIGN_OR_RETURN(const HostConfig* h, Host(host, "files"));
-  auto t = std::make_unique<targets::FileTarget>(h->name, h->files);
-  auto* raw = t.get();
-  files_[key] = std::move(t);
-  return raw;
+  return Cached(files_, host,
+                [](const HostConfig& h) { return targets::MakeFileTarget(h.name, h.files); });
 }
 
 Result<targets::ServiceTarget*> TargetSet::Services(const std::string& host) {
-  const std::string key = AsciiLower(host);
-  if (auto it = services_.find(key); it != services_.end()) return it->second.get();
-  TM_ASSIGN_OR_RETURN(const HostConfig* h, Host(host, "services"));
-  std::unique_ptr<targets::ServiceBackend> backend;
-  if (h->service_backend == "process") {
-    backend = std::make_unique<targets::ProcessServiceBackend>(h->service_dir);
-  } else {
-    backend = std::make_unique<targets::SystemdServiceBackend>();
-  }
-  auto t = std::make_unique<targets::ServiceTarget>(h->name, std::move(backend));
-  auto* raw = t.get();
-  services_[key] = std::move(t);
-  return raw;
+  return Cached(services_, host,
+                [](const HostConfig& h) { return targets::MakeServiceTarget(h.name, h.services); });
 }
 
 Result<targets::SqlTarget*> TargetSet::Sql(const std::string& database) {

@@ -44,7 +44,10 @@ class TargetSet {
   const Environment& env() const { return env_; }
 
  private:
-  Result<const HostConfig*> Host(const std::string& host, const char* facility);
+  Result<const HostConfig*> Host(const std::string& host);
+  template <typename Target, typename Make>
+  Result<Target*> Cached(std::map<std::string, std::unique_ptr<Target>>& cache,
+                         const std::string& host, Make make);
 
   const Environment& env_;
   std::map<std::string, std::unique_ptr<targets::RegistryTarget>> registry_;

@@ -66,7 +66,19 @@ rocksdb::Options MakeOptions(bool create) {
 // Why a journal did not open, by RocksDB's status code and subcode: a full disk
 // or a journal this user may not read is an I/O error (exit 1, nothing is
 // wrong with the journal); anything else means files are missing or damaged.
-Status OpenFailure(const std::filesystem::path& dir, const rocksdb::Status& s) {
+// True when this process can create a file in `dir` (the probe is removed).
+bool CanCreateIn(const std::filesystem::path& dir) {
+  const auto probe = dir / ".tidemark-write-probe";
+  {
+    std::ofstream f(probe, std::ios::binary);
+    if (!f) return false;
+  }
+  std::error_code ec;
+  std::filesystem::remove(probe, ec);
+  return true;
+}
+
+Status OpenFailure(const std::filesystem::path& dir, const rocksdb::Status& s, bool writer) {
   const std::string where = "cannot open journal " + dir.string() + ": ";
   if (s.IsNoSpace()) {
     return Status::IoError(where + "no space left on the device (" + s.ToString() +
@@ -74,8 +86,8 @@ Status OpenFailure(const std::filesystem::path& dir, const rocksdb::Status& s) {
   }
   if (s.IsIOError() && !s.IsCorruption()) {
     std::ifstream current(dir / "CURRENT", std::ios::binary);
-    if (!current) {
-      return Status::IoError(where + "its files cannot be read by this user (" + s.ToString() +
+    if (!current || (writer && !CanCreateIn(dir))) {
+      return Status::IoError(where + "this user may not read or write its files (" + s.ToString() +
                              ")");
     }
   }
@@ -153,7 +165,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& di
       log->read_only_
           ? rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &log->cfs_, &raw)
           : rocksdb::DB::Open(options, dir.string(), descriptors, &log->cfs_, &raw);
-  if (!s.ok()) return OpenFailure(dir, s);
+  if (!s.ok()) return OpenFailure(dir, s, !log->read_only_);
   log->db_.reset(raw);
   TM_RETURN_IF_ERROR(log->LoadMeta());
   return log;

@@ -3,10 +3,6 @@
 // Temp files are named `.<file name>.tidemark-XXXXXX` next to the target.
 #include "engine/targets/file_target.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -15,16 +11,13 @@
 #include <system_error>
 #include <utility>
 
+#include "engine/targets/durable_file.h"
 #include "store/sha256.h"
 #include "store/unicode.h"
 
 namespace tidemark::targets {
 namespace fs = std::filesystem;
 namespace {
-
-Status ErrnoStatus(const std::string& what, const fs::path& p, int err) {
-  return Status::IoError(what + " " + p.string() + ": " + std::strerror(err));
-}
 
 Status EcStatus(const std::string& what, const fs::path& p, const std::error_code& ec) {
   return Status::IoError(what + " " + p.string() + ": " + ec.message());
@@ -74,101 +67,6 @@ Result<std::string> MatchSegment(const fs::path& dir, const std::string& name,
                                 dir.string() + " ('" + matches[0] + "', '" + matches[1] + "')");
   }
   return matches[0];
-}
-
-// The permission bits a new file gets: 0666 & ~umask (umask read from
-// /proc/self/status so the process-wide umask is never changed).
-mode_t NewFileMode() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("Umask:", 0) == 0) {
-      try {
-        const unsigned long mask = std::stoul(line.substr(6), nullptr, 8);
-        return static_cast<mode_t>(0666 & ~mask);
-      } catch (...) {
-        break;
-      }
-    }
-  }
-  return 0644;
-}
-
-Status WriteAll(int fd, std::string_view data, const fs::path& p) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("cannot write", p, errno);
-    }
-    done += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-// Removes `.<name>.tidemark-XXXXXX` temp files left next to `name` by a
-// writer that died between creating its temp file and the rename. Only one
-// tidemark writes a target at a time (the journal lock), so none is in flight.
-void RemoveStaleTemps(const fs::path& dir, const std::string& name) {
-  const std::string prefix = "." + name + ".tidemark-";
-  std::error_code ec;
-  std::vector<fs::path> stale;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string entry = it->path().filename().string();
-    if (entry.size() == prefix.size() + 6 && entry.compare(0, prefix.size(), prefix) == 0) {
-      stale.push_back(it->path());
-    }
-  }
-  for (const auto& p : stale) fs::remove(p, ec);
-}
-
-Status FsyncDir(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("cannot open folder", dir, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus("cannot fsync folder", dir, err);
-  return Status::Ok();
-}
-
-// Reads a whole file; nullopt when it does not exist.
-Result<std::optional<std::string>> ReadWholeFile(const fs::path& p, const std::string& display) {
-  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    if (errno == ENOTDIR) {
-      return Status::InvalidInput(display + ": a parent of " + p.string() + " is not a folder");
-    }
-    return ErrnoStatus("cannot open", p, errno);
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return ErrnoStatus("cannot stat", p, err);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Status::InvalidInput(display + ": " + p.string() + " is not a regular file");
-  }
-  std::string content;
-  content.reserve(static_cast<size_t>(st.st_size));
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return ErrnoStatus("cannot read", p, err);
-    }
-    if (n == 0) break;
-    content.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return std::optional<std::string>(std::move(content));
 }
 
 Value FileValue(const std::optional<std::string>& content) {
@@ -291,7 +189,7 @@ std::string FileTarget::WindowsPathOf(const fs::path& p) const {
 
 Result<std::optional<std::string>> FileTarget::ReadContent(const Resource& r) const {
   TM_ASSIGN_OR_RETURN(fs::path path, MapResource(r));
-  return ReadWholeFile(path, r.Display());
+  return ReadFileBytes(path, r.Display());
 }
 
 Result<Value> FileTarget::Read(const Resource& r) const {
@@ -307,7 +205,7 @@ Status FileTarget::WriteContent(const Resource& r, const Value& expected,
   }
   TM_ASSIGN_OR_RETURN(fs::path path, MapResource(r));
   TM_ASSIGN_OR_RETURN(std::optional<std::string> current_content,
-                      ReadWholeFile(path, r.Display()));
+                      ReadFileBytes(path, r.Display()));
   const Value current = FileValue(current_content);
   if (current != expected) {
     return Status::Conflict(r.Display() + ": expected " + expected.ToDisplay() + ", current " +
@@ -317,47 +215,13 @@ Status FileTarget::WriteContent(const Resource& r, const Value& expected,
 
   if (!content) {  // delete
     if (!current_content) return Status::Ok();
-    if (::unlink(path.c_str()) != 0) return ErrnoStatus("cannot delete", path, errno);
-    return FsyncDir(dir);
+    return RemoveFileDurably(path);
   }
 
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return EcStatus("cannot create folder", dir, ec);
-
-  mode_t mode = 0;
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0) {
-    mode = st.st_mode & 07777;
-  } else {
-    mode = NewFileMode();
-  }
-
-  std::string tmpl = (dir / ("." + path.filename().string() + ".tidemark-XXXXXX")).string();
-  const int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("cannot create temp file in", dir, errno);
-  const fs::path tmp(tmpl);
-  auto fail = [&](Status s) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return s;
-  };
-  Status s = WriteAll(fd, *content, tmp);
-  if (!s.ok()) return fail(s);
-  if (::fchmod(fd, mode) != 0) return fail(ErrnoStatus("cannot set permissions of", tmp, errno));
-  if (::fsync(fd) != 0) return fail(ErrnoStatus("cannot fsync", tmp, errno));
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return ErrnoStatus("cannot close", tmp, err);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return ErrnoStatus("cannot rename temp file over", path, err);
-  }
-  RemoveStaleTemps(dir, path.filename().string());
-  return FsyncDir(dir);
+  return ReplaceFileDurably(path, *content);
 }
 
 Result<std::vector<FileEntry>> FileTarget::Enumerate(const std::string& windows_folder) const {
@@ -370,7 +234,7 @@ Result<std::vector<FileEntry>> FileTarget::Enumerate(const std::string& windows_
   auto add = [&](const fs::path& p) -> Status {
     const std::string wp = WindowsPathOf(p);
     Resource r = Resource::File(host_, wp);
-    TM_ASSIGN_OR_RETURN(std::optional<std::string> content, ReadWholeFile(p, r.Display()));
+    TM_ASSIGN_OR_RETURN(std::optional<std::string> content, ReadFileBytes(p, r.Display()));
     if (!content) return Status::Ok();  // vanished while listing
     Value v = FileValue(content);
     out.push_back(FileEntry{std::move(r), std::move(v), std::move(*content)});

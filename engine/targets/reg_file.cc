@@ -1,13 +1,8 @@
 // .reg file parsing and writing (format described in reg_file.h): text
-// decoding, a line parser with file:line errors, the regedit-style writer and
-// the atomic file replacement.
+// decoding, a line parser with file:line errors and the regedit-style writer
+// (files are replaced through durable_file.h).
 #include "engine/targets/reg_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -16,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "engine/targets/durable_file.h"
 #include "store/unicode.h"
 
 namespace tidemark::targets {
@@ -253,50 +249,6 @@ void AppendValueLine(std::string& out, const RegValue& rv) {
     }
   }
   out += "\r\n";
-}
-
-// Writes `bytes` to `file` via a temp file in the same directory + rename.
-Status WriteFileAtomically(const std::filesystem::path& file, const std::string& bytes) {
-  static std::atomic<unsigned> counter{0};
-  const std::filesystem::path dir =
-      file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  const std::filesystem::path tmp =
-      dir / ("." + file.filename().string() + ".tmp." + std::to_string(getpid()) + "." +
-             std::to_string(counter.fetch_add(1)));
-  mode_t mode = 0644;
-  struct stat st;
-  if (::stat(file.c_str(), &st) == 0) mode = st.st_mode & 07777;
-  auto fail = [&](const std::string& what) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return Status::IoError(what + " " + tmp.string() + " for " + file.string() + ": " +
-                           std::strerror(err));
-  };
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Status::IoError("cannot create " + tmp.string() + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      return fail("cannot write");
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    return fail("cannot fsync");
-  }
-  if (::close(fd) != 0) return fail("cannot close");
-  if (::rename(tmp.c_str(), file.c_str()) != 0) return fail("cannot rename");
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Status::IoError("cannot open directory " + dir.string() + ": " + std::strerror(errno));
-  const int rc = ::fsync(dfd);
-  const int err = errno;
-  ::close(dfd);
-  if (rc != 0) return Status::IoError("cannot fsync directory " + dir.string() + ": " + std::strerror(err));
-  return Status::Ok();
 }
 
 }  // namespace
@@ -586,7 +538,7 @@ Result<std::string> Hive::Serialize() const {
 
 Status Hive::Save(const std::filesystem::path& file) const {
   TM_ASSIGN_OR_RETURN(std::string bytes, Serialize());
-  return WriteFileAtomically(file, bytes);
+  return ReplaceFileDurably(file, bytes);
 }
 
 size_t Hive::LiveIndex(const std::string& folded) const {

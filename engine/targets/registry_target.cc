@@ -1,4 +1,5 @@
-// RegistryTarget over a .reg hive file: every call loads the file, checks,
+// HiveRegistryTarget over a .reg hive file (and the resource check every
+// registry backend shares): every call loads the file, checks,
 // changes the in-memory Hive and saves it atomically (reg_file.h).
 #include "engine/targets/registry_target.h"
 
@@ -6,8 +7,6 @@
 
 #include "engine/targets/reg_file.h"
 #include "store/unicode.h"
-
-#ifndef _WIN32  // the Windows build uses registry_win32.cc instead
 
 namespace tidemark::targets {
 namespace {
@@ -33,31 +32,31 @@ bool IsBelowFolded(const std::string& child, const std::string& parent) {
 
 }  // namespace
 
-RegistryTarget::RegistryTarget(std::string host, std::filesystem::path hive_file)
-    : host_(std::move(host)), hive_file_(std::move(hive_file)) {}
+HiveRegistryTarget::HiveRegistryTarget(std::string host, std::filesystem::path hive_file)
+    : RegistryTarget(std::move(host)), hive_file_(std::move(hive_file)) {}
 
 Status RegistryTarget::CheckResource(const Resource& r) const {
   if (r.kind != ResourceKind::kRegistryValue && r.kind != ResourceKind::kRegistryKey) {
-    return Status::InvalidInput("registry target of " + host_ + " cannot handle " +
+    return Status::InvalidInput("registry target of " + host() + " cannot handle " +
                                 ResourceKindName(r.kind) + " resource " + r.Display());
   }
-  if (!EqualsIgnoreCase(r.host, host_)) {
+  if (!EqualsIgnoreCase(r.host, host())) {
     return Status::InvalidInput("resource " + r.Display() + " is on host '" + r.host +
-                                "', this registry target is for '" + host_ + "'");
+                                "', this registry target is for '" + host() + "'");
   }
   auto canonical = CanonicalKeyPath(r.path);
   if (!canonical.ok()) return canonical.status().Prefix(r.Display());
   return Status::Ok();
 }
 
-Result<Value> RegistryTarget::Read(const Resource& r) const {
+Result<Value> HiveRegistryTarget::Read(const Resource& r) const {
   TM_RETURN_IF_ERROR(CheckResource(r));
   TM_ASSIGN_OR_RETURN(Hive hive, LoadOrEmpty(hive_file_));
   return CurrentValue(hive, r);
 }
 
-Status RegistryTarget::Write(const Resource& r, const Value& expected, const Value& after,
-                             bool recursive) {
+Status HiveRegistryTarget::Write(const Resource& r, const Value& expected,
+                                 const Value& after, bool recursive) {
   TM_RETURN_IF_ERROR(CheckResource(r));
   const bool is_key = r.kind == ResourceKind::kRegistryKey;
   const ValueType present = is_key ? ValueType::kKey : ValueType::kRegistry;
@@ -96,7 +95,7 @@ Status RegistryTarget::Write(const Resource& r, const Value& expected, const Val
   return hive.Save(hive_file_).Prefix("cannot write hive for " + r.Display());
 }
 
-Result<std::vector<std::pair<Resource, Value>>> RegistryTarget::Enumerate(
+Result<std::vector<std::pair<Resource, Value>>> HiveRegistryTarget::Enumerate(
     const std::string& key_path) const {
   TM_ASSIGN_OR_RETURN(std::string base, FoldedKeyPath(key_path));
   TM_ASSIGN_OR_RETURN(std::string base_spelled, CanonicalKeyPath(key_path));
@@ -106,7 +105,7 @@ Result<std::vector<std::pair<Resource, Value>>> RegistryTarget::Enumerate(
   std::unordered_set<std::string> listed;
   auto list_key = [&](const std::string& spelled, const std::string& folded) {
     if (listed.insert(folded).second) {
-      out.emplace_back(Resource::RegistryKey(host_, spelled), Value::Key());
+      out.emplace_back(Resource::RegistryKey(host(), spelled), Value::Key());
     }
   };
   for (const RegKey& key : hive.keys()) {
@@ -126,7 +125,7 @@ Result<std::vector<std::pair<Resource, Value>>> RegistryTarget::Enumerate(
     list_key(key.path, folded);
     for (const RegValue& v : key.values) {
       if (v.value.absent()) continue;
-      out.emplace_back(Resource::RegistryValue(host_, key.path, v.name), v.value);
+      out.emplace_back(Resource::RegistryValue(host(), key.path, v.name), v.value);
     }
   }
   if (out.empty()) list_key(base_spelled, base);  // a root with nothing under it
@@ -135,4 +134,3 @@ Result<std::vector<std::pair<Resource, Value>>> RegistryTarget::Enumerate(
 
 }  // namespace tidemark::targets
 
-#endif  // _WIN32

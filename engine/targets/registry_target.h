@@ -1,9 +1,11 @@
 // RegistryTarget: the registry of one host, read and changed with
-// compare-and-set. Here it is backed by a .reg hive file (reg_file.h); the
-// Windows build backs the same interface with advapi32 (registry_win32.cc).
+// compare-and-set. One interface, two backends: a .reg hive file
+// (HiveRegistryTarget, here; reg_file.h) and the native registry through
+// advapi32 (NativeRegistryTarget, registry_win32.cc, Windows builds only).
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,46 +16,74 @@
 
 namespace tidemark::targets {
 
-// Thread-compatible: every call re-reads the hive file, so several instances
-// (and other programs) may use one file; a Write replaces it atomically but
-// does not lock it against a concurrent writer between its read and rename.
 class RegistryTarget {
  public:
-  // `hive_file` need not exist: a missing file is an empty registry.
-  RegistryTarget(std::string host, std::filesystem::path hive_file);
+  virtual ~RegistryTarget() = default;
 
   const std::string& host() const { return host_; }
-  const std::filesystem::path& hive_file() const { return hive_file_; }
 
   // kRegistryValue → Value::Registry(...) or Value::Absent(); kRegistryKey →
-  // Value::Key() or Absent (roots always exist; a key implied by a key below it
-  // exists). Re-reads the hive file on every call. InvalidInput for a resource
-  // of another kind/host or an unknown root; IoError/InvalidInput (file:line)
-  // for a bad hive.
-  Result<Value> Read(const Resource& r) const;
+  // Value::Key() or Absent (roots always exist). InvalidInput for a resource
+  // of another kind/host or an unknown root; IoError for a registry that
+  // cannot be read (file:line for a bad hive).
+  virtual Result<Value> Read(const Resource& r) const = 0;
 
   // Compare-and-set: Conflict (message shows resource, expected, current)
   // unless the current value equals `expected`; then sets `after`: for a
   // value, Registry → set (key created with parents if missing), Absent →
-  // delete the value (written as `"name"=-`). For a key, Key → create (with
-  // parents), Absent → delete the key (written as `[-KEY]`): refused
-  // (Conflict) when it has values or subkeys unless `recursive`. Writes the
-  // file atomically; on any error the file is unchanged. When `after` equals
-  // the current value nothing is written.
-  Status Write(const Resource& r, const Value& expected, const Value& after,
-               bool recursive = false);
+  // delete the value. For a key, Key → create (with parents), Absent →
+  // delete the key: refused (Conflict) when it has values or subkeys unless
+  // `recursive`. On any error nothing is changed. When `after` equals the
+  // current value nothing is written.
+  virtual Status Write(const Resource& r, const Value& expected, const Value& after,
+                       bool recursive = false) = 0;
 
   // Every key (RegistryKey resource, Value::Key()) and value (RegistryValue
-  // resource) at or under `key_path`, in file order; a key implied by a key
-  // below it is listed just before its first descendant. Spelling as in the
-  // file. A missing key_path → empty list.
-  Result<std::vector<std::pair<Resource, Value>>> Enumerate(const std::string& key_path) const;
+  // resource) at or under `key_path`, parents before children. Spelling as
+  // stored. A missing key_path → empty list.
+  virtual Result<std::vector<std::pair<Resource, Value>>> Enumerate(
+      const std::string& key_path) const = 0;
 
- private:
+ protected:
+  explicit RegistryTarget(std::string host) : host_(std::move(host)) {}
+  // InvalidInput unless `r` is a registry key or value of this host.
   Status CheckResource(const Resource& r) const;
 
+ private:
   std::string host_;
+};
+
+// Thread-compatible: every call re-reads the hive file, so several instances
+// (and other programs) may use one file; a Write replaces it atomically but
+// does not lock it against a concurrent writer between its read and rename.
+class HiveRegistryTarget final : public RegistryTarget {
+ public:
+  // `hive_file` need not exist: a missing file is an empty registry.
+  HiveRegistryTarget(std::string host, std::filesystem::path hive_file);
+
+  const std::filesystem::path& hive_file() const { return hive_file_; }
+
+  // A key implied by a key below it exists. Re-reads the file on every call.
+  Result<Value> Read(const Resource& r) const override;
+  // Deletions are written as `"name"=-` / `[-KEY]`; the file is replaced
+  // atomically (durable_file.h).
+  Status Write(const Resource& r, const Value& expected, const Value& after,
+               bool recursive = false) override;
+  // In file order; a key implied by a key below it is listed just before its
+  // first descendant.
+  Result<std::vector<std::pair<Resource, Value>>> Enumerate(
+      const std::string& key_path) const override;
+
+ private:
   std::filesystem::path hive_file_;
 };
+
+#ifdef _WIN32
+// The native registry of `machine` ("" or the host's own name = this
+// computer, else RegConnectRegistryW: HKLM and HKU only, as Windows allows).
+// Paths are literal: opened in the 64-bit view (KEY_WOW64_64KEY), so
+// `HKLM\SOFTWARE\Wow6432Node\...` is never redirected. registry_win32.cc.
+std::unique_ptr<RegistryTarget> MakeNativeRegistryTarget(std::string host, std::string machine);
+#endif
 
 }  // namespace tidemark::targets

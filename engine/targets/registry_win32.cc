@@ -1,9 +1,7 @@
-// RegistryTarget on Windows: the same interface as registry_target.h backed by
-// the native registry through advapi32 (Reg*W functions, 64-bit view).
-// NOT COMPILED on Linux (the CMake glob excludes *_win32.cc) and not tested
-// here: it is kept complete and plausible for the Windows build. The
-// `hive_file` constructor argument is ignored; a host other than this machine
-// is reached with RegConnectRegistryW (HKLM and HKU only, as Windows allows).
+// NativeRegistryTarget: the registry_target.h interface backed by the native
+// registry through advapi32 (Reg*W functions, 64-bit view). Windows builds
+// only; a machine other than this one is reached with RegConnectRegistryW
+// (HKLM and HKU only, as Windows allows).
 #ifdef _WIN32
 
 #include <windows.h>
@@ -14,6 +12,7 @@
 #include "engine/targets/reg_file.h"
 #include "engine/targets/registry_target.h"
 #include "store/unicode.h"
+#include "store/win32_text.h"
 
 namespace tidemark::targets {
 namespace {
@@ -21,34 +20,10 @@ namespace {
 // Paths in resources name Wow6432Node explicitly: never let WOW64 redirect.
 constexpr REGSAM kView = KEY_WOW64_64KEY;
 
-std::wstring ToWide(const std::string& utf8) {
-  if (utf8.empty()) return std::wstring();
-  const int n = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()),
-                                    nullptr, 0);
-  std::wstring out(static_cast<size_t>(n), L'\0');
-  MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), out.data(), n);
-  return out;
-}
-
-std::string ToUtf8(const wchar_t* s, size_t len) {
-  if (len == 0) return std::string();
-  const int n = WideCharToMultiByte(CP_UTF8, 0, s, static_cast<int>(len), nullptr, 0, nullptr,
-                                    nullptr);
-  std::string out(static_cast<size_t>(n), '\0');
-  WideCharToMultiByte(CP_UTF8, 0, s, static_cast<int>(len), out.data(), n, nullptr, nullptr);
-  return out;
-}
-
 Status Win32Error(const std::string& what, LONG rc) {
-  wchar_t* text = nullptr;
-  FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                     FORMAT_MESSAGE_IGNORE_INSERTS,
-                 nullptr, static_cast<DWORD>(rc), 0, reinterpret_cast<wchar_t*>(&text), 0, nullptr);
-  std::string message = text ? ToUtf8(text, wcslen(text)) : "error " + std::to_string(rc);
-  if (text) LocalFree(text);
-  while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
-  if (rc == ERROR_ACCESS_DENIED) return Status::Failed(what + ": " + message);
-  return Status::IoError(what + ": " + message);
+  const std::string message = what + ": " + Win32ErrorText(static_cast<uint32_t>(rc));
+  if (rc == ERROR_ACCESS_DENIED) return Status::Failed(message);
+  return Status::IoError(message);
 }
 
 // Closes an HKEY it owns (predefined roots are never closed).
@@ -89,7 +64,7 @@ Result<SplitKey> Split(const std::string& path) {
   const size_t sep = canonical.find('\\');
   SplitKey out;
   out.root_name = canonical.substr(0, sep);
-  out.sub = sep == std::string::npos ? std::wstring() : ToWide(canonical.substr(sep + 1));
+  out.sub = sep == std::string::npos ? std::wstring() : Utf8ToWide(canonical.substr(sep + 1));
   if (out.root_name == "HKEY_LOCAL_MACHINE") out.root = HKEY_LOCAL_MACHINE;
   else if (out.root_name == "HKEY_CURRENT_USER") out.root = HKEY_CURRENT_USER;
   else if (out.root_name == "HKEY_CLASSES_ROOT") out.root = HKEY_CLASSES_ROOT;
@@ -102,14 +77,15 @@ bool IsLocalHost(const std::string& host) {
   if (host.empty() || host == "." || EqualsIgnoreCase(host, "localhost")) return true;
   wchar_t name[MAX_COMPUTERNAME_LENGTH + 1];
   DWORD len = MAX_COMPUTERNAME_LENGTH + 1;
-  return GetComputerNameW(name, &len) && EqualsIgnoreCase(ToUtf8(name, len), host);
+  return GetComputerNameW(name, &len) &&
+         EqualsIgnoreCase(WideToUtf8(std::wstring_view(name, len)), host);
 }
 
 // The root key on `host`: the predefined handle locally, a remote connection otherwise.
 Result<KeyHandle> OpenRoot(const std::string& host, const SplitKey& key) {
   if (IsLocalHost(host)) return KeyHandle(key.root, /*owned=*/false);
   HKEY remote = nullptr;
-  const LONG rc = RegConnectRegistryW(ToWide("\\\\" + host).c_str(), key.root, &remote);
+  const LONG rc = RegConnectRegistryW(Utf8ToWide("\\\\" + host).c_str(), key.root, &remote);
   if (rc != ERROR_SUCCESS) return Win32Error("cannot connect to the registry of " + host, rc);
   return KeyHandle(remote);
 }
@@ -148,7 +124,7 @@ Result<Value> ReadCurrent(const std::string& host, const Resource& r) {
     return key.get() ? Value::Key() : Value::Absent();
   }
   if (!key.get()) return Value::Absent();
-  return QueryValue(key.get(), ToWide(r.name), r.Display());
+  return QueryValue(key.get(), Utf8ToWide(r.name), r.Display());
 }
 
 // Appends the key at `path` (open as `key`), its values, then its subkeys, depth first.
@@ -168,7 +144,7 @@ Status Walk(const std::string& host, HKEY key, const std::string& path,
     const std::wstring wname(name.data(), len);
     TM_ASSIGN_OR_RETURN(Value v, QueryValue(key, wname, path));
     if (v.absent()) continue;  // deleted meanwhile
-    out.emplace_back(Resource::RegistryValue(host, path, ToUtf8(wname.data(), wname.size())),
+    out.emplace_back(Resource::RegistryValue(host, path, WideToUtf8(wname)),
                      std::move(v));
   }
   std::vector<wchar_t> sub(max_subkey + 2);
@@ -183,39 +159,41 @@ Status Walk(const std::string& host, HKEY key, const std::string& path,
     if (rc == ERROR_ACCESS_DENIED) continue;  // e.g. HKLM\SECURITY: not ours to scan
     if (rc != ERROR_SUCCESS) return Win32Error("cannot open subkey of " + path, rc);
     KeyHandle owned(child);
-    TM_RETURN_IF_ERROR(Walk(host, child, path + "\\" + ToUtf8(sub.data(), len), out));
+    const std::string child_path = path + "\\" + WideToUtf8(std::wstring_view(sub.data(), len));
+    TM_RETURN_IF_ERROR(Walk(host, child, child_path, out));
   }
   return Status::Ok();
 }
+
+class NativeRegistryTarget final : public RegistryTarget {
+ public:
+  NativeRegistryTarget(std::string host, std::string machine)
+      : RegistryTarget(std::move(host)), machine_(std::move(machine)) {}
+  Result<Value> Read(const Resource& r) const override;
+  Status Write(const Resource& r, const Value& expected, const Value& after,
+               bool recursive) override;
+  Result<std::vector<std::pair<Resource, Value>>> Enumerate(
+      const std::string& key_path) const override;
+
+ private:
+  std::string machine_;  // whose registry: "" or this computer's name = local
+};
 
 }  // namespace
 
-RegistryTarget::RegistryTarget(std::string host, std::filesystem::path hive_file)
-    : host_(std::move(host)), hive_file_(std::move(hive_file)) {}
-
-Status RegistryTarget::CheckResource(const Resource& r) const {
-  if (r.kind != ResourceKind::kRegistryValue && r.kind != ResourceKind::kRegistryKey) {
-    return Status::InvalidInput("registry target of " + host_ + " cannot handle " +
-                                ResourceKindName(r.kind) + " resource " + r.Display());
-  }
-  if (!EqualsIgnoreCase(r.host, host_)) {
-    return Status::InvalidInput("resource " + r.Display() + " is on host '" + r.host +
-                                "', this registry target is for '" + host_ + "'");
-  }
-  auto canonical = CanonicalKeyPath(r.path);
-  if (!canonical.ok()) return canonical.status().Prefix(r.Display());
-  return Status::Ok();
+std::unique_ptr<RegistryTarget> MakeNativeRegistryTarget(std::string host, std::string machine) {
+  return std::make_unique<NativeRegistryTarget>(std::move(host), std::move(machine));
 }
 
-Result<Value> RegistryTarget::Read(const Resource& r) const {
+Result<Value> NativeRegistryTarget::Read(const Resource& r) const {
   TM_RETURN_IF_ERROR(CheckResource(r));
-  return ReadCurrent(host_, r);
+  return ReadCurrent(machine_, r);
 }
 
 // The native registry has no compare-and-set: the check and the change are two
 // calls, so a concurrent writer between them is not detected (as with a hive file).
-Status RegistryTarget::Write(const Resource& r, const Value& expected, const Value& after,
-                             bool recursive) {
+Status NativeRegistryTarget::Write(const Resource& r, const Value& expected,
+                                   const Value& after, bool recursive) {
   TM_RETURN_IF_ERROR(CheckResource(r));
   const bool is_key = r.kind == ResourceKind::kRegistryKey;
   const ValueType present = is_key ? ValueType::kKey : ValueType::kRegistry;
@@ -229,19 +207,19 @@ Status RegistryTarget::Write(const Resource& r, const Value& expected, const Val
   if (is_key && after.absent() && IsRootKeyPath(r.path)) {
     return Status::InvalidInput("refusing to delete registry root " + r.Display());
   }
-  TM_ASSIGN_OR_RETURN(Value current, ReadCurrent(host_, r));
+  TM_ASSIGN_OR_RETURN(Value current, ReadCurrent(machine_, r));
   if (current != expected) {
     return Status::Conflict(r.Display() + ": expected " + expected.ToDisplay() + ", current " +
                             current.ToDisplay());
   }
   if (current == after) return Status::Ok();
   TM_ASSIGN_OR_RETURN(SplitKey split, Split(r.path));
-  TM_ASSIGN_OR_RETURN(KeyHandle root, OpenRoot(host_, split));
+  TM_ASSIGN_OR_RETURN(KeyHandle root, OpenRoot(machine_, split));
 
   if (!is_key && after.absent()) {
-    TM_ASSIGN_OR_RETURN(KeyHandle key, OpenKey(host_, r.path, KEY_SET_VALUE));
+    TM_ASSIGN_OR_RETURN(KeyHandle key, OpenKey(machine_, r.path, KEY_SET_VALUE));
     if (!key.get()) return Status::Ok();
-    const LONG rc = RegDeleteValueW(key.get(), ToWide(r.name).c_str());
+    const LONG rc = RegDeleteValueW(key.get(), Utf8ToWide(r.name).c_str());
     if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND) {
       return Win32Error("cannot delete " + r.Display(), rc);
     }
@@ -254,7 +232,7 @@ Status RegistryTarget::Write(const Resource& r, const Value& expected, const Val
     if (rc != ERROR_SUCCESS) return Win32Error("cannot create " + r.path, rc);
     KeyHandle key(h);
     if (is_key) return Status::Ok();
-    rc = RegSetValueExW(key.get(), ToWide(r.name).c_str(), 0, after.reg_type,
+    rc = RegSetValueExW(key.get(), Utf8ToWide(r.name).c_str(), 0, after.reg_type,
                         reinterpret_cast<const BYTE*>(after.bytes.data()),
                         static_cast<DWORD>(after.bytes.size()));
     if (rc != ERROR_SUCCESS) return Win32Error("cannot set " + r.Display(), rc);
@@ -262,7 +240,7 @@ Status RegistryTarget::Write(const Resource& r, const Value& expected, const Val
   }
   // Delete a key.
   {
-    TM_ASSIGN_OR_RETURN(KeyHandle key, OpenKey(host_, r.path, KEY_READ));
+    TM_ASSIGN_OR_RETURN(KeyHandle key, OpenKey(machine_, r.path, KEY_READ));
     if (!key.get()) return Status::Ok();
     DWORD subkeys = 0, values = 0;
     const LONG rc = RegQueryInfoKeyW(key.get(), nullptr, nullptr, nullptr, &subkeys, nullptr,
@@ -282,13 +260,13 @@ Status RegistryTarget::Write(const Resource& r, const Value& expected, const Val
   return Status::Ok();
 }
 
-Result<std::vector<std::pair<Resource, Value>>> RegistryTarget::Enumerate(
+Result<std::vector<std::pair<Resource, Value>>> NativeRegistryTarget::Enumerate(
     const std::string& key_path) const {
   TM_ASSIGN_OR_RETURN(std::string canonical, CanonicalKeyPath(key_path));
   std::vector<std::pair<Resource, Value>> out;
-  TM_ASSIGN_OR_RETURN(KeyHandle key, OpenKey(host_, canonical, KEY_READ));
+  TM_ASSIGN_OR_RETURN(KeyHandle key, OpenKey(machine_, canonical, KEY_READ));
   if (!key.get()) return out;
-  TM_RETURN_IF_ERROR(Walk(host_, key.get(), canonical, out));
+  TM_RETURN_IF_ERROR(Walk(host(), key.get(), canonical, out));
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/targets/service_target.h"
+#include "store/win32_text.h"
 
 namespace tidemark::targets {
 namespace {
@@ -21,39 +22,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-std::wstring Wide(const std::string& utf8) {
-  if (utf8.empty()) return std::wstring();
-  const int n = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()),
-                                    nullptr, 0);
-  std::wstring out(static_cast<size_t>(n), L'\0');
-  MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), out.data(), n);
-  return out;
-}
-
-std::string Narrow(const wchar_t* wide) {
-  if (wide == nullptr || *wide == L'\0') return std::string();
-  const int n = WideCharToMultiByte(CP_UTF8, 0, wide, -1, nullptr, 0, nullptr, nullptr);
-  std::string out(static_cast<size_t>(n), '\0');
-  WideCharToMultiByte(CP_UTF8, 0, wide, -1, out.data(), n, nullptr, nullptr);
-  if (!out.empty() && out.back() == '\0') out.pop_back();
-  return out;
-}
-
-std::string ErrorText(DWORD err) {
-  wchar_t* buf = nullptr;
-  const DWORD n = FormatMessageW(
-      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-      nullptr, err, 0, reinterpret_cast<wchar_t*>(&buf), 0, nullptr);
-  std::string text = n ? Narrow(buf) : "error " + std::to_string(err);
-  if (buf) LocalFree(buf);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  return text + " (" + std::to_string(err) + ")";
-}
+std::wstring Wide(const std::string& utf8) { return Utf8ToWide(utf8); }
+std::string Narrow(const wchar_t* wide) { return wide ? WideToUtf8(wide) : std::string(); }
 
 Status WinError(const std::string& what, DWORD err = GetLastError()) {
-  return Status::IoError(what + ": " + ErrorText(err));
+  return Status::IoError(what + ": " + Win32ErrorText(err));
 }
 
 // Owns an SC_HANDLE.
@@ -289,7 +262,7 @@ class WindowsScmBackend : public ServiceBackend {
       if (run != ServiceRun::kStopped && st.dwCurrentState == SERVICE_STOPPED &&
           st.dwWin32ExitCode != NO_ERROR) {
         return Status::Failed("service " + name + " stopped while starting: " +
-                              ErrorText(st.dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR
+                              Win32ErrorText(st.dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR
                                             ? st.dwServiceSpecificExitCode
                                             : st.dwWin32ExitCode));
       }

@@ -236,7 +236,7 @@ Fingerprint TakeFingerprint(const Sandbox& sb) {
     const std::string host = e.path().stem().string();
     auto parsed = targets::Hive::Load(e.path());
     EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
-    targets::RegistryTarget reg(host, e.path());
+    targets::HiveRegistryTarget reg(host, e.path());
     auto all = reg.Enumerate("HKEY_LOCAL_MACHINE");
     EXPECT_TRUE(all.ok()) << e.path() << ": " << all.status().ToString();
     if (!all.ok()) continue;

@@ -26,7 +26,7 @@ std::vector<std::string> J(const MiniSite& site, std::vector<std::string> args) 
 }
 
 Value RegValue(const MiniSite& site, const std::string& key, const std::string& name) {
-  targets::RegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+  targets::HiveRegistryTarget reg("S1", site.dir() / "hives/S1.reg");
   return reg.Read(Resource::RegistryValue("S1", key, name)).value();
 }
 
@@ -121,7 +121,7 @@ TEST(ApplyRollbackTest, ConflictIsReportedNotOverwrittenUnlessForced) {
   const auto plan = site.WritePlan("full", MiniSite::FullPlan());
   ASSERT_EQ(RunTidemark(J(site, {"apply", plan.string(), "--env", site.env_path().string()})).exit_code, 0);
   // Someone else changes a value the run set.
-  targets::RegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+  targets::HiveRegistryTarget reg("S1", site.dir() / "hives/S1.reg");
   const Resource pref = Resource::RegistryValue("S1", "HKLM\\SOFTWARE\\Wow6432Node\\Outflow", "DB_PreferedRegistry");
   ASSERT_TRUE(reg.Write(pref, Value::RegString("S2"), Value::RegString("S3")).ok());
   const std::string before = site.Fingerprint();
@@ -216,7 +216,7 @@ steps:
   EXPECT_NE(r.err.find("8.8.7"), std::string::npos) << r.err;
   r = RunTidemark(J(site, {"status"}));
   EXPECT_NE(r.out.find("failed"), std::string::npos) << r.out;
-  targets::RegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+  targets::HiveRegistryTarget reg("S1", site.dir() / "hives/S1.reg");
   const Resource version = Resource::RegistryValue("S1", "HKLM\\SOFTWARE\\Wow6432Node\\SupportCenter", "Version");
   ASSERT_TRUE(reg.Write(version, Value::RegString("8.8.6"), Value::RegString("8.8.7")).ok());
   r = RunTidemark(J(site, {"resume"}));

@@ -159,7 +159,7 @@ TEST(BadInputTest, OneMegabyteRegistryBinaryRoundTrips) {
                    OneAction("registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: Blob, "
                              "type: REG_BINARY, value: \"" + hex + "\" }"),
                    [&] {
-                     targets::RegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+                     targets::HiveRegistryTarget reg("S1", site.dir() / "hives/S1.reg");
                      auto v = reg.Read(res);
                      ASSERT_TRUE(v.ok()) << v.status().ToString();
                      EXPECT_EQ(v.value(), Value::Registry(kRegBinary, raw));
@@ -181,7 +181,7 @@ TEST(BadInputTest, UnicodeNamesAndCrlfPlanRoundTrip) {
     mixed += c;
   }
   ApplyAndRollBack(site, mixed, [&] {
-    targets::RegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+    targets::HiveRegistryTarget reg("S1", site.dir() / "hives/S1.reg");
     auto v = reg.Read(Resource::RegistryValue("S1", "HKLM\\SOFTWARE\\Wow6432Node\\Ünïcødé 名前", "Wert €"));
     ASSERT_TRUE(v.ok()) << v.status().ToString();
     EXPECT_EQ(v.value(), Value::RegString("Größe ✓"));

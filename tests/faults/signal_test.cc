@@ -86,7 +86,7 @@ bool WaitForFile(const std::filesystem::path& p, std::chrono::seconds limit) {
 }
 
 Value Reg(const MiniSite& site, const std::string& name) {
-  targets::RegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+  targets::HiveRegistryTarget reg("S1", site.dir() / "hives/S1.reg");
   return reg.Read(Resource::RegistryValue("S1", kOutflow, name)).value();
 }
 

@@ -27,7 +27,7 @@ MiniSite::MiniSite(std::filesystem::path dir, std::string sql_connection)
   namespace fs = std::filesystem;
   fs::create_directories(dir_ / "hives");
   // Registry hive.
-  targets::RegistryTarget reg("S1", dir_ / "hives" / "S1.reg");
+  targets::HiveRegistryTarget reg("S1", dir_ / "hives" / "S1.reg");
   const std::string sc = "HKLM\\SOFTWARE\\Wow6432Node\\SupportCenter";
   const std::string of = "HKLM\\SOFTWARE\\Wow6432Node\\Outflow";
   auto set = [&](const std::string& key, const std::string& name, const Value& v) {

@@ -492,7 +492,7 @@ int main(int argc, char** argv) {
            "hive");
     }
     Must(hive.Save(after_file), "save hive");
-    tidemark::targets::RegistryTarget before("SERVER1", before_file), after("SERVER1", after_file);
+    tidemark::targets::HiveRegistryTarget before("SERVER1", before_file), after("SERVER1", after_file);
     std::vector<double> td, tr;
     size_t changes = 0;
     for (int r = 0; r < 3; ++r) {

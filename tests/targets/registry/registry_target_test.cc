@@ -48,7 +48,7 @@ class RegistryTargetTest : public ::testing::Test {
 
   TempDir dir_;
   std::filesystem::path file_ = dir_ / "server1.reg";
-  RegistryTarget target_{kHost, file_};
+  HiveRegistryTarget target_{kHost, file_};
 };
 
 TEST_F(RegistryTargetTest, ReadsValuesAndKeysWithAnySpelling) {
@@ -175,7 +175,7 @@ TEST_F(RegistryTargetTest, RefusesToDeleteNonEmptyKeyUnlessRecursive) {
 }
 
 TEST_F(RegistryTargetTest, MissingHiveFileIsAnEmptyRegistryCreatedOnWrite) {
-  RegistryTarget fresh(kHost, dir_ / "new.reg");
+  HiveRegistryTarget fresh(kHost, dir_ / "new.reg");
   auto v = fresh.Read(Val(kSupportCenter, "RegistryConnect"));
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->absent());

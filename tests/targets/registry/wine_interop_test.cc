@@ -119,7 +119,7 @@ class WineInteropTest : public ::testing::Test {
 
   // identity → value of every key and value at or under kKey in a hive file.
   static std::map<std::string, Value> Contents(const std::filesystem::path& file) {
-    RegistryTarget target("WINE", file);
+    HiveRegistryTarget target("WINE", file);
     auto listed = target.Enumerate(kKey);
     EXPECT_TRUE(listed.ok()) << listed.status().ToString();
     std::map<std::string, Value> out;
@@ -167,7 +167,7 @@ TEST_F(WineInteropTest, ReadsRegExportAndWineImportsWhatTidemarkWrites) {
   const Ran exported = Export(kKey, file);
   ASSERT_EQ(exported.exit_code, 0) << exported.output;
   const std::string exported_bytes = ReadFileBytes(file);
-  RegistryTarget target("WINE", file);
+  HiveRegistryTarget target("WINE", file);
   auto read = [&](const std::string& key, const std::string& name) {
     auto v = target.Read(Resource::RegistryValue("WINE", key, name));
     EXPECT_TRUE(v.ok()) << v.status().ToString();
