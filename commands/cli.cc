@@ -1,6 +1,7 @@
 // The subcommand table (name, one-line help, function) and dispatch, like
 // Ninja's tool table. An unknown command suggests the closest name.
 #include "commands/cli.h"
+#include "commands/console.h"
 
 #include <unistd.h>
 
@@ -126,6 +127,12 @@ int Run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   }
 }
 
-int Run(int argc, char** argv) { return Run(argc, argv, std::cout, std::cerr); }
+int Run(int argc, char** argv) {
+  PrepareConsole();
+  const std::vector<std::string> words = Utf8Arguments(argc, argv);
+  std::vector<const char*> pointers;
+  for (const auto& w : words) pointers.push_back(w.c_str());
+  return Run(static_cast<int>(pointers.size()), pointers.data(), std::cout, std::cerr);
+}
 
 }  // namespace tidemark::commands

@@ -4,7 +4,8 @@
 
 namespace tidemark::engine {
 
-// Installs SIGINT/SIGTERM handlers that set the stop flag (async-signal-safe).
+// Installs the handlers that set the stop flag: SIGINT/SIGTERM on POSIX;
+// Ctrl-C, Ctrl-Break, console close, logoff and shutdown on Windows.
 void InstallStopHandlers();
 bool StopRequested();
 void ClearStopRequest();
