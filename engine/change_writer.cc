@@ -45,6 +45,7 @@ Result<uint64_t> ChangeWriter::Append(EventBody body, const std::vector<std::str
   e.body = std::move(body);
   auto seq = log_.Append(std::move(e), blobs);
   if (!seq.ok()) {
+    journal_failed_ = true;
     return Status::IoError("could not record to the journal (" + seq.status().message() +
                            "); the outcome of the last append is unknown — stop here and run "
                            "`tidemark resume` once the problem is fixed");
@@ -64,6 +65,7 @@ Result<uint64_t> ChangeWriter::AppendBatch(std::vector<EventBody> bodies,
   }
   auto seq = log_.AppendBatch(std::move(events), blobs);
   if (!seq.ok()) {
+    journal_failed_ = true;
     return Status::IoError("could not record to the journal (" + seq.status().message() +
                            "); run `tidemark resume` once the problem is fixed");
   }

@@ -53,6 +53,9 @@ class ChangeWriter {
   // the caller stops; `resume` reconciles.
   Result<uint64_t> Append(EventBody body, const std::vector<std::string>& blobs = {});
   Result<uint64_t> AppendBatch(std::vector<EventBody> bodies, const std::vector<std::string>& blobs);
+  // True once an append failed: the record itself is in doubt, so the caller
+  // must append nothing more (not even `failed`) and stop.
+  bool journal_failed() const { return journal_failed_; }
 
   // Applies one change. `expected` (optional) is the value the change may
   // start from; when given and the live value differs, Conflict without
@@ -83,6 +86,7 @@ class ChangeWriter {
   std::string step_;
   int applied_ = 0;
   int noops_ = 0;
+  bool journal_failed_ = false;
   Value last_before_;
   Value last_after_;
 };

@@ -233,9 +233,7 @@ Status Executor::RunStep(const Plan& plan, ChangeWriter& w, const Step& step, si
         std::find(lenient.begin(), lenient.end(), static_cast<int>(i)) != lenient.end();
     Status st = RunAction(plan, w, step, i, is_lenient);
     if (!st.ok()) {
-      if (st.code() == StatusCode::kIoError && st.message().find("journal") != std::string::npos) {
-        return st;  // the record itself failed: no more appends
-      }
+      if (w.journal_failed()) return st;  // the record itself failed: no more appends
       return FailStep(w, st);
     }
   }
