@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "store/secret_policy.h"
+
 namespace tidemark::commands {
 
 bool ParseArgs(Context& ctx, po::options_description& desc,
@@ -43,7 +45,8 @@ bool ParseArgs(Context& ctx, po::options_description& desc,
 }
 
 int Fail(Context& ctx, const Status& status) {
-  ctx.err << "tidemark " << ctx.name << ": " << status.message() << "\n";
+  ctx.err << "tidemark " << ctx.name << ": "
+          << store::EscapeForTerminal(status.message(), /*keep_newlines=*/true) << "\n";
   return ExitCode(status);
 }
 

@@ -136,8 +136,8 @@ int RunDiff(Context& ctx) {
   Table t({"CHANGE", "RESOURCE", "BEFORE → AFTER", "LAST SEQ"});
   for (const auto& d : entries) {
     t.Add({d.change, d.resource.Display(),
-           ShowValue(d.before, &d.resource, d.secret, reveal) + " → " +
-               ShowValue(d.after, &d.resource, d.secret, reveal),
+           store::ShowValue(d.before, &d.resource, d.secret, reveal) + " → " +
+               store::ShowValue(d.after, &d.resource, d.secret, reveal),
            std::to_string(d.last_seq)});
   }
   t.Print(ctx.out);

@@ -55,8 +55,8 @@ int RunDrift(Context& ctx) {
     Table t({"RESOURCE", "JOURNAL (seq)", "LIVE"});
     for (const auto& d : r.differences) {
       t.Add({d.resource.Display(),
-             ShowValue(d.recorded, &d.resource, d.secret, common.reveal_secrets) + " (#" + std::to_string(d.seq) + ")",
-             d.error.empty() ? ShowValue(d.live, &d.resource, d.secret, common.reveal_secrets) : "ERROR: " + d.error});
+             store::ShowValue(d.recorded, &d.resource, d.secret, common.reveal_secrets) + " (#" + std::to_string(d.seq) + ")",
+             d.error.empty() ? store::ShowValue(d.live, &d.resource, d.secret, common.reveal_secrets) : "ERROR: " + d.error});
     }
     t.Print(ctx.out);
   }

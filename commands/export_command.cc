@@ -87,14 +87,11 @@ class Exporter {
       action = i->action;
       reverses = i->reverses ? std::to_string(i->reverses) : "";
       before = &i->before, after = &i->after, secret = i->secret;
-      secrets_[e.seq] = i->secret;
     } else if (const auto* o = std::get_if<Observed>(&e.body)) {
       before = &o->before, after = &o->after, secret = o->secret;
     } else if (const auto* a = std::get_if<Applied>(&e.body)) {
       intent_seq = std::to_string(a->intent_seq);
-      after = &a->read_back;
-      auto it = secrets_.find(a->intent_seq);
-      secret = it != secrets_.end() && it->second;
+      after = &a->read_back, secret = a->secret;
     } else if (const auto* f = std::get_if<Failed>(&e.body)) {
       intent_seq = std::to_string(f->intent_seq);
     } else if (const auto* n = std::get_if<Noop>(&e.body)) {
@@ -111,7 +108,7 @@ class Exporter {
       TM_RETURN_IF_ERROR(AddValue(r, prefix, v, res, secret, &masked));
     }
     set("masked", masked ? "true" : "false");
-    set("summary", Summarize(e, reveal_, std::holds_alternative<Applied>(e.body) && secret));
+    set("summary", Summarize(e, reveal_));
     return r;
   }
 
@@ -121,9 +118,8 @@ class Exporter {
     std::string type, shown, hex, sha, b64;
     if (v) {
       type = ValueTypeName(v->type);
-      shown = ShowValue(*v, res, secret, reveal_);
-      const bool hidden = !reveal_ && !v->absent() &&
-                          (secret || (res && LooksSecret(res, Value::Absent())) || LooksSecret(nullptr, *v));
+      shown = store::ShowValue(*v, res, secret, reveal_);
+      const bool hidden = store::IsMasked(*v, res, secret, reveal_);
       *masked = *masked || hidden;
       if (!hidden) {
         if (v->type == ValueType::kRegistry || v->type == ValueType::kBinary) {
@@ -148,7 +144,6 @@ class Exporter {
 
   const store::EventLog& log_;
   bool reveal_, blobs_;
-  std::map<uint64_t, bool> secrets_;  // intent seq → secret, for applied events
 };
 
 }  // namespace

@@ -75,7 +75,7 @@ int RunHistory(Context& ctx) {
   if (matches.size() > 1) {
     ctx.err << "tidemark history: '" << pattern << "' matches " << matches.size()
             << " resources; name exactly one:\n";
-    for (const auto& [id, display] : matches) ctx.err << "  " << display << "\n";
+    for (const auto& [id, display] : matches) ctx.err << "  " << store::EscapeForTerminal(display) << "\n";
     return 2;
   }
 
@@ -95,26 +95,28 @@ int RunHistory(Context& ctx) {
     } else if (const auto* a = std::get_if<Applied>(&e.body)) {
       auto it = by_intent.find(a->intent_seq);
       if (it == by_intent.end()) {
-        entries.push_back({&se, "applied", Value::Absent(), a->read_back, false, e.seq, ""});
+        entries.push_back({&se, "applied", Value::Absent(), a->read_back, a->secret, e.seq, ""});
       } else {
         auto& h = entries[it->second];
         h.outcome = a->recovered ? "applied (recovered)" : "applied";
         h.after = a->read_back;
         h.outcome_seq = e.seq;
+        h.secret = h.secret || a->secret;
       }
     } else if (const auto* f = std::get_if<Failed>(&e.body)) {
       auto it = by_intent.find(f->intent_seq);
       if (it != by_intent.end()) {
         entries[it->second].outcome = "failed";
         entries[it->second].outcome_seq = e.seq;
-        entries[it->second].error = f->error;
+        entries[it->second].error = store::ShowText(f->error, common.reveal_secrets);
       }
     } else if (const auto* o = std::get_if<Observed>(&e.body)) {
       entries.push_back({&se, "observed", o->before, o->after, o->secret, e.seq, ""});
     } else if (const auto* n = std::get_if<Noop>(&e.body)) {
       entries.push_back({&se, "noop", n->value, n->value, n->secret, e.seq, ""});
     } else if (const auto* d = std::get_if<Decision>(&e.body)) {
-      entries.push_back({&se, "decision " + d->choice, Value::Absent(), d->current, false, e.seq, d->detail});
+      entries.push_back({&se, "decision " + d->choice, Value::Absent(), d->current, false, e.seq,
+                         store::ShowText(d->detail, common.reveal_secrets)});
     }
   }
   // A resource is secret for display if any of its events says so.
@@ -154,19 +156,19 @@ int RunHistory(Context& ctx) {
     ctx.out << w.str() << "\n";
     return 0;
   }
-  ctx.out << resource->Display() << "\n";
+  ctx.out << store::EscapeForTerminal(resource->Display()) << "\n";
   Table t({"SEQ", "TIME", "RUN", "STEP", "BY", "OUTCOME", "BEFORE → AFTER"});
   for (const auto& h : entries) {
     const Event& e = h.event->event;
     std::string change;
     if (h.outcome == "noop") {
-      change = "already " + ShowValue(h.after, resource, secret, reveal);
+      change = "already " + store::ShowValue(h.after, resource, secret, reveal);
     } else if (h.outcome.rfind("decision", 0) == 0) {
-      change = "current " + ShowValue(h.after, resource, secret, reveal) +
+      change = "current " + store::ShowValue(h.after, resource, secret, reveal) +
                (h.error.empty() ? "" : " (" + h.error + ")");
     } else {
-      change = ShowValue(h.before, resource, secret, reveal) + " → " +
-               ShowValue(h.after, resource, secret, reveal);
+      change = store::ShowValue(h.before, resource, secret, reveal) + " → " +
+               store::ShowValue(h.after, resource, secret, reveal);
       if (const auto* i = std::get_if<Intent>(&e.body); i && i->reverses) {
         change += " (undoes #" + std::to_string(i->reverses) + ")";
       }

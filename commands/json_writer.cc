@@ -11,7 +11,13 @@ namespace tidemark::commands {
 std::string JsonWriter::Escape(std::string_view s) {
   std::string out = "\"";
   const bool utf8 = IsValidUtf8(s);
-  for (unsigned char c : s) {
+  auto code = [&out](unsigned c) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+    out += buf;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -19,10 +25,12 @@ std::string JsonWriter::Escape(std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20 || (!utf8 && c >= 0x80)) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
+        if (c < 0x20 || c == 0x7f || (!utf8 && c >= 0x80)) {
+          code(c);
+        } else if (utf8 && c == 0xC2 && i + 1 < s.size() &&
+                   static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+          code(static_cast<unsigned char>(s[++i]));  // C1 control, U+0080..U+009F
         } else {
           out.push_back(static_cast<char>(c));
         }

@@ -125,7 +125,7 @@ int RunLog(Context& ctx) {
   if (common.json) {
     JsonWriter w;
     w.BeginArray();
-    for (const auto& e : events) WriteEventJson(w, e, common.reveal_secrets, AppliedSecret(log, e.event));
+    for (const auto& e : events) WriteEventJson(w, e, common.reveal_secrets);
     w.EndArray();
     ctx.out << w.str() << "\n";
     return 0;
@@ -138,7 +138,7 @@ int RunLog(Context& ctx) {
   for (const auto& e : events) {
     t.Add({std::to_string(e.event.seq), FormatTime(e.event.time_ns), e.event.KindName(),
            e.event.run.empty() ? "-" : e.event.run, e.event.step.empty() ? "-" : e.event.step,
-           Summarize(e.event, common.reveal_secrets, AppliedSecret(log, e.event))});
+           Summarize(e.event, common.reveal_secrets)});
   }
   t.Print(ctx.out);
   return 0;

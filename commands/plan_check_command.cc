@@ -8,8 +8,23 @@
 #include "commands/table.h"
 #include "engine/action_expander.h"
 #include "engine/target_set.h"
+#include "store/secret_policy.h"
 
 namespace tidemark::commands {
+namespace {
+
+// The plan's header lines: name, steps and bound parameters (secret ones as ***).
+void PrintPlanHeader(Context& ctx, const std::string& plan_path, const engine::Plan& plan,
+                     const store::SecretPolicy& secrets, bool reveal) {
+  std::string text = plan_path + ": valid plan '" + plan.name + "', " +
+                     std::to_string(plan.steps.size()) + " steps\n";
+  for (const auto& [k, v] : plan.parameters) {
+    text += "  " + k + " = " + store::ShowParameter(k, v, secrets.ContainsSecret(v), reveal) + "\n";
+  }
+  ctx.out << store::EscapeForTerminal(text, /*keep_newlines=*/true);
+}
+
+}  // namespace
 
 int RunPlanCheck(Context& ctx) {
   po::options_description desc("plan check");
@@ -40,14 +55,10 @@ int RunPlanCheck(Context& ctx) {
   if (!plan.ok()) return Fail(ctx, plan.status());
   JsonWriter w;
   w.BeginObject().Field("plan", plan->name).Field("valid", true).Field("steps", static_cast<uint64_t>(plan->steps.size()));
-  if (!common.json) {
-    ctx.out << plan_path << ": valid plan '" << plan->name << "', " << plan->steps.size() << " steps\n";
-    for (const auto& [k, v] : plan->parameters) {
-      Resource named;
-      named.name = k;
-      ctx.out << "  " << k << " = " << (common.reveal_secrets || !LooksSecret(&named, Value::Text(v)) ? v : "***") << "\n";
-    }
-  }
+  const store::SecretPolicy secrets(plan->secret_values);
+  const bool reveal = common.reveal_secrets;
+  auto redact = [&](const std::string& text) { return reveal ? text : secrets.Redact(text); };
+  if (!common.json) PrintPlanHeader(ctx, plan_path, plan.value(), secrets, reveal);
   if (env_path.empty()) {
     if (!common.json) ctx.out << "(give --env ENV to check hosts and databases and to see what would change)\n";
     w.EndObject();
@@ -66,20 +77,22 @@ int RunPlanCheck(Context& ctx) {
                            : a.kind == "manual" ? "asks: " + a.prompt
                            : a.kind == "assert" ? "checks"
                                                 : "backs up " + std::to_string(a.databases.size()) + " database(s)";
-        t.Add({step.id, a.kind, a.kind == "checkpoint" ? a.name : "", "", "", what});
+        t.Add({step.id, a.kind, a.kind == "checkpoint" ? a.name : "", "", "", redact(what)});
         continue;
       }
       std::string note;
       auto changes = engine::ExpandAction(targets, a, a.kind + "@" + std::to_string(i), false, &note);
       if (!changes.ok()) {
-        t.Add({step.id, a.kind, "", "", "", "WOULD FAIL: " + changes.status().message()});
+        t.Add({step.id, a.kind, "", "", "", "WOULD FAIL: " + redact(changes.status().message())});
         ++problems;
         continue;
       }
       for (const auto& c : changes.value()) {
         auto now = targets.Read(c.resource);
-        const std::string now_text = now.ok() ? ShowValue(now.value(), &c.resource, c.secret, common.reveal_secrets)
-                                              : "ERROR: " + now.status().message();
+        const bool secret = c.secret || secrets.IsSecretValue(c.resource, c.after, c.after_content.value_or("")) ||
+                            (now.ok() && secrets.IsSecretValue(c.resource, now.value()));
+        const std::string now_text = now.ok() ? store::ShowValue(now.value(), &c.resource, secret, reveal)
+                                              : "ERROR: " + redact(now.status().message());
         if (!now.ok()) ++problems;
         Value after = c.after;
         if (now.ok() && after.type == ValueType::kService && now->type == ValueType::kService) {
@@ -88,16 +101,16 @@ int RunPlanCheck(Context& ctx) {
         }
         const bool same = now.ok() && engine::Matches(now.value(), after);
         t.Add({step.id, a.kind, c.resource.Display(), now_text, same ? "=" : "→",
-               same ? "(already so)" : ShowValue(after, &c.resource, c.secret, common.reveal_secrets)});
+               same ? "(already so)" : store::ShowValue(after, &c.resource, secret, reveal)});
         w.BeginObject().Field("step", step.id).Field("action", a.kind);
         w.Key("resource");
         WriteResourceJson(w, c.resource);
         if (now.ok()) {
           w.Key("current");
-          WriteValueJson(w, now.value(), &c.resource, c.secret, common.reveal_secrets);
+          WriteValueJson(w, now.value(), &c.resource, secret, reveal);
         }
         w.Key("planned");
-        WriteValueJson(w, after, &c.resource, c.secret, common.reveal_secrets);
+        WriteValueJson(w, after, &c.resource, secret, reveal);
         w.Field("unchanged", same).EndObject();
       }
     }

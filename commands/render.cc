@@ -1,4 +1,5 @@
-// Rendering of events and values, with secrets masked.
+// Rendering of events and values for people and --json readers; every value
+// and free-text field goes through the secret policy (store/secret_policy.h).
 #include "commands/render.h"
 
 #include <cstdio>
@@ -8,36 +9,6 @@
 #include "store/unicode.h"
 
 namespace tidemark::commands {
-namespace {
-
-bool ContainsIgnoreCase(const std::string& hay, const std::string& needle) {
-  return AsciiLower(hay).find(AsciiLower(needle)) != std::string::npos;
-}
-
-std::string TextOf(const Value& v) {
-  if (auto s = v.AsRegString()) return *s;
-  if (v.type == ValueType::kText) return v.bytes;
-  return "";
-}
-
-// Replaces the value part of PWD=...; / Password=...; with ***.
-std::string MaskConnectionString(std::string s) {
-  for (const char* key : {"pwd=", "password="}) {
-    size_t pos = 0;
-    const std::string k = key;
-    while ((pos = AsciiLower(s).find(k, pos)) != std::string::npos) {
-      const size_t start = pos + k.size();
-      size_t end = s.find(';', start);
-      if (end == std::string::npos) end = s.size();
-      s.replace(start, end - start, "***");
-      pos = start + 3;
-    }
-  }
-  return s;
-}
-
-}  // namespace
-
 std::string FormatTime(int64_t time_ns) {
   const std::time_t secs = static_cast<std::time_t>(time_ns / 1000000000);
   std::tm tm{};
@@ -49,39 +20,8 @@ std::string FormatTime(int64_t time_ns) {
   return buf;
 }
 
-bool LooksSecret(const Resource* r, const Value& v) {
-  if (r) {
-    for (const char* word : {"password", "secret", "pwd", "passphrase"}) {
-      if (ContainsIgnoreCase(r->name, word)) return true;
-    }
-  }
-  const std::string text = TextOf(v);
-  return ContainsIgnoreCase(text, "pwd=") || ContainsIgnoreCase(text, "password=");
-}
-
-std::string ShowValue(const Value& v, const Resource* r, bool secret, bool reveal) {
-  if (reveal || v.absent()) return v.ToDisplay();
-  const std::string text = TextOf(v);
-  const bool name_secret = r && LooksSecret(r, Value::Absent());
-  if (secret || name_secret) return "***";
-  if (!text.empty() && LooksSecret(nullptr, v)) {
-    Value masked = v.type == ValueType::kText ? Value::Text(MaskConnectionString(text))
-                                              : Value::RegString(MaskConnectionString(text), v.reg_type);
-    return masked.ToDisplay();
-  }
-  return v.ToDisplay();
-}
-
-bool AppliedSecret(const store::EventLog& log, const Event& e) {
-  const auto* a = std::get_if<Applied>(&e.body);
-  if (!a || a->intent_seq == 0) return false;
-  auto intent = log.Get(a->intent_seq);
-  if (!intent.ok()) return false;
-  const auto* i = std::get_if<Intent>(&intent->event.body);
-  return i && i->secret;
-}
-
-std::string Summarize(const Event& e, bool reveal, bool applied_secret) {
+std::string Summarize(const Event& e, bool reveal) {
+  auto text = [reveal](const std::string& t) { return store::ShowText(t, reveal); };
   return std::visit(
       [&](const auto& b) -> std::string {
         using T = std::decay_t<decltype(b)>;
@@ -90,30 +30,30 @@ std::string Summarize(const Event& e, bool reveal, bool applied_secret) {
         } else if constexpr (std::is_same_v<T, RunFinished>) {
           return "run finished";
         } else if constexpr (std::is_same_v<T, RunFailed>) {
-          return "run stopped: " + b.error;
+          return "run stopped: " + text(b.error);
         } else if constexpr (std::is_same_v<T, StepStarted>) {
-          return "step started: " + b.title;
+          return "step started: " + text(b.title);
         } else if constexpr (std::is_same_v<T, StepFinished>) {
           return "step finished";
         } else if constexpr (std::is_same_v<T, StepFailed>) {
-          return "step failed: " + b.error;
+          return "step failed: " + text(b.error);
         } else if constexpr (std::is_same_v<T, StepSkipped>) {
-          return "step skipped: " + b.reason;
+          return "step skipped: " + text(b.reason);
         } else if constexpr (std::is_same_v<T, Intent>) {
           return std::string(b.reverses ? "reverse " : "") + b.resource.Display() + ": " +
-                 ShowValue(b.before, &b.resource, b.secret, reveal) + " → " +
-                 ShowValue(b.after, &b.resource, b.secret, reveal) +
+                 store::ShowValue(b.before, &b.resource, b.secret, reveal) + " → " +
+                 store::ShowValue(b.after, &b.resource, b.secret, reveal) +
                  (b.reverses ? " (undoes #" + std::to_string(b.reverses) + ")" : "");
         } else if constexpr (std::is_same_v<T, Applied>) {
-          return b.resource.Display() + " = " + ShowValue(b.read_back, &b.resource, applied_secret, reveal) +
+          return b.resource.Display() + " = " + store::ShowValue(b.read_back, &b.resource, b.secret, reveal) +
                  " (intent #" + std::to_string(b.intent_seq) + (b.recovered ? ", recovered" : "") + ")";
         } else if constexpr (std::is_same_v<T, Failed>) {
-          return b.resource.Display() + ": " + b.error + " (intent #" + std::to_string(b.intent_seq) + ")";
+          return b.resource.Display() + ": " + text(b.error) + " (intent #" + std::to_string(b.intent_seq) + ")";
         } else if constexpr (std::is_same_v<T, Noop>) {
-          return b.resource.Display() + " already " + ShowValue(b.value, &b.resource, b.secret, reveal);
+          return b.resource.Display() + " already " + store::ShowValue(b.value, &b.resource, b.secret, reveal);
         } else if constexpr (std::is_same_v<T, Observed>) {
-          return b.resource.Display() + ": " + ShowValue(b.before, &b.resource, b.secret, reveal) +
-                 " → " + ShowValue(b.after, &b.resource, b.secret, reveal);
+          return b.resource.Display() + ": " + store::ShowValue(b.before, &b.resource, b.secret, reveal) +
+                 " → " + store::ShowValue(b.after, &b.resource, b.secret, reveal);
         } else if constexpr (std::is_same_v<T, Checkpoint>) {
           std::string s = "checkpoint '" + b.name + "'";
           for (const auto& k : b.backups) {
@@ -128,11 +68,11 @@ std::string Summarize(const Event& e, bool reveal, bool applied_secret) {
           return "rollback finished";
         } else if constexpr (std::is_same_v<T, Decision>) {
           return "decision " + b.choice + (b.intent_seq ? " on intent #" + std::to_string(b.intent_seq) : "") +
-                 (b.detail.empty() ? "" : ": " + b.detail);
+                 (b.detail.empty() ? "" : ": " + text(b.detail));
         } else if constexpr (std::is_same_v<T, Note>) {
-          return "note: " + b.text;
+          return "note: " + text(b.text);
         } else if constexpr (std::is_same_v<T, ActionStarted>) {
-          return b.kind + " started: " + b.detail;
+          return b.kind + " started: " + text(b.detail);
         } else if constexpr (std::is_same_v<T, ActionFinished>) {
           return "action finished (exit " + std::to_string(b.exit_code) + ")";
         }
@@ -162,10 +102,8 @@ void WriteResourceJson(JsonWriter& w, const Resource& r) {
 
 void WriteValueJson(JsonWriter& w, const Value& v, const Resource* r, bool secret, bool reveal) {
   w.BeginObject().Field("type", ValueTypeName(v.type));
-  const bool masked = !reveal && !v.absent() && (secret || (r && LooksSecret(r, Value::Absent())) ||
-                                                 LooksSecret(nullptr, v));
-  w.Field("display", ShowValue(v, r, secret, reveal));
-  if (masked) {
+  w.Field("display", store::ShowValue(v, r, secret, reveal));
+  if (store::IsMasked(v, r, secret, reveal)) {
     w.Field("masked", true);
     return void(w.EndObject());
   }
@@ -203,7 +141,7 @@ void WriteValueJson(JsonWriter& w, const Value& v, const Resource* r, bool secre
   w.EndObject();
 }
 
-void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal, bool applied_secret) {
+void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal) {
   const Event& e = se.event;
   w.BeginObject()
       .Field("seq", e.seq)
@@ -215,18 +153,17 @@ void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal, bo
       .Field("user", e.user)
       .Field("hash", ToHex(se.hash))
       .Field("prev_hash", ToHex(e.prev_hash))
-      .Field("summary", Summarize(e, reveal, applied_secret));
+      .Field("summary", Summarize(e, reveal));
   std::visit(
       [&](const auto& b) {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, Intent> || std::is_same_v<T, Observed>) {
-          bool secret = b.secret;
           w.Key("resource");
           WriteResourceJson(w, b.resource);
           w.Key("before");
-          WriteValueJson(w, b.before, &b.resource, secret, reveal);
+          WriteValueJson(w, b.before, &b.resource, b.secret, reveal);
           w.Key("after");
-          WriteValueJson(w, b.after, &b.resource, secret, reveal);
+          WriteValueJson(w, b.after, &b.resource, b.secret, reveal);
           if constexpr (std::is_same_v<T, Intent>) {
             w.Field("action", b.action).Field("reverses", b.reverses);
           }
@@ -235,11 +172,11 @@ void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal, bo
           WriteResourceJson(w, b.resource);
           w.Field("intent_seq", b.intent_seq).Field("recovered", b.recovered);
           w.Key("value");
-          WriteValueJson(w, b.read_back, &b.resource, applied_secret, reveal);
+          WriteValueJson(w, b.read_back, &b.resource, b.secret, reveal);
         } else if constexpr (std::is_same_v<T, Failed>) {
           w.Key("resource");
           WriteResourceJson(w, b.resource);
-          w.Field("intent_seq", b.intent_seq).Field("error", b.error);
+          w.Field("intent_seq", b.intent_seq).Field("error", store::ShowText(b.error, reveal));
         } else if constexpr (std::is_same_v<T, Noop>) {
           w.Key("resource");
           WriteResourceJson(w, b.resource);
@@ -249,12 +186,11 @@ void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal, bo
         } else if constexpr (std::is_same_v<T, RunStarted>) {
           w.Field("plan_name", b.plan_name).Field("plan_path", b.plan_path)
               .Field("plan_sha256", b.plan_sha256).Field("env_path", b.env_path)
-              .Field("env_sha256", b.env_sha256).Field("command_line", b.command_line);
+              .Field("env_sha256", b.env_sha256)
+              .Field("command_line", store::ShowText(b.command_line, reveal));
           w.Key("parameters").BeginObject();
           for (const auto& [k, v] : b.parameters) {
-            Resource named;
-            named.name = k;
-            w.Field(k, reveal || !LooksSecret(&named, Value::Text(v)) ? v : "***");
+            w.Field(k, store::ShowParameter(k, v, store::IsSecretParameter(b, k), reveal));
           }
           w.EndObject();
         } else if constexpr (std::is_same_v<T, Checkpoint>) {
@@ -267,18 +203,20 @@ void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal, bo
           }
           w.EndArray();
         } else if constexpr (std::is_same_v<T, Decision>) {
-          w.Field("intent_seq", b.intent_seq).Field("choice", b.choice).Field("detail", b.detail);
+          w.Field("intent_seq", b.intent_seq).Field("choice", b.choice)
+              .Field("detail", store::ShowText(b.detail, reveal));
         } else if constexpr (std::is_same_v<T, RollbackStarted>) {
           w.Field("target", b.target).Field("target_seq", b.target_seq)
               .Field("restore_databases", b.restore_databases).Field("force", b.force);
         } else if constexpr (std::is_same_v<T, Note>) {
-          w.Field("text", b.text);
+          w.Field("text", store::ShowText(b.text, reveal));
         } else if constexpr (std::is_same_v<T, RunFailed> || std::is_same_v<T, StepFailed>) {
-          w.Field("error", b.error);
+          w.Field("error", store::ShowText(b.error, reveal));
         } else if constexpr (std::is_same_v<T, StepStarted>) {
-          w.Field("title", b.title);
+          w.Field("title", store::ShowText(b.title, reveal));
         } else if constexpr (std::is_same_v<T, ActionStarted>) {
-          w.Field("index", static_cast<uint64_t>(b.index)).Field("action", b.kind).Field("detail", b.detail);
+          w.Field("index", static_cast<uint64_t>(b.index)).Field("action", b.kind)
+              .Field("detail", store::ShowText(b.detail, reveal));
         } else if constexpr (std::is_same_v<T, ActionFinished>) {
           w.Field("index", static_cast<uint64_t>(b.index)).Field("exit_code", static_cast<int64_t>(b.exit_code));
         }

@@ -38,26 +38,24 @@ class ReportBuilder {
     run.status = engine::RunStatusName(rs.status);
     run.user = rs.user;
     run.host = rs.host;
-    run.command_line = rs.info.command_line;
-    run.error = rs.error;
+    run.command_line = store::ShowText(rs.info.command_line, reveal_);
+    run.error = store::ShowText(rs.error, reveal_);
     run.start_ns = rs.start_ns;
     run.end_ns = rs.last_ns;
     run.start_seq = rs.start_seq;
     run.last_seq = rs.last_seq;
     run.is_rollback = rs.info.plan_name == "rollback";
     for (const auto& [k, v] : rs.info.parameters) {
-      Resource named;
-      named.name = k;
-      run.parameters.emplace_back(k, reveal_ || !LooksSecret(&named, Value::Text(v)) ? v : "***");
+      run.parameters.emplace_back(k, store::ShowParameter(k, v, store::IsSecretParameter(rs.info, k), reveal_));
     }
     for (const auto& s : rs.steps) {
       ReportStep step;
       step.id = s.id;
-      step.title = s.title;
+      step.title = store::ShowText(s.title, reveal_);
       step.status = engine::StepStatusName(s.status);
       step.start_ns = s.started_ns;
       step.end_ns = s.ended_ns;
-      step.error = s.error;
+      step.error = store::ShowText(s.error, reveal_);
       run.steps.push_back(std::move(step));
     }
     TM_ASSIGN_OR_RETURN(auto seqs, log_.SeqsForRun(rs.id));
@@ -79,7 +77,6 @@ class ReportBuilder {
         list.push_back(MakeChange(e, i->resource, i->before, i->after, i->secret,
                                   i->reverses ? "reverse" : "in doubt",
                                   i->action + (i->reverses ? " · undoes #" + std::to_string(i->reverses) : "")));
-        secret_[e.seq] = i->secret;
       } else if (const auto* a = std::get_if<Applied>(&e.body)) {
         auto it = pending.find(a->intent_seq);
         if (it != pending.end()) {
@@ -92,7 +89,7 @@ class ReportBuilder {
         if (it != pending.end()) {
           auto& c = changes_of(it->second.first)[it->second.second];
           c.kind = "failed";
-          c.note += " · " + f->error;
+          c.note += " · " + store::ShowText(f->error, reveal_);
         }
       } else if (const auto* o = std::get_if<Observed>(&e.body)) {
         changes_of(e.step).push_back(MakeChange(e, o->resource, o->before, o->after, o->secret, "observed",
@@ -113,10 +110,10 @@ class ReportBuilder {
     c.time_ns = e.time_ns;
     c.kind = kind;
     c.resource = r.Display();
-    c.before = ShowValue(before, &r, secret, reveal_);
-    c.after = ShowValue(after, &r, secret, reveal_);
+    c.before = store::ShowValue(before, &r, secret, reveal_);
+    c.after = store::ShowValue(after, &r, secret, reveal_);
     c.note = note;
-    const bool masked = !reveal_ && (secret || LooksSecret(&r, Value::Absent()));
+    const bool masked = store::IsMasked(before, &r, secret, reveal_) || store::IsMasked(after, &r, secret, reveal_);
     if (!masked && (before.type == ValueType::kFile || after.type == ValueType::kFile) && before != after) {
       auto text_of = [&](const Value& v) -> std::optional<std::string> {
         if (v.absent()) return std::string();
@@ -128,6 +125,7 @@ class ReportBuilder {
       auto b = text_of(before), a = text_of(after);
       if (b && a && CountLines(*b) * CountLines(*a) <= kMaxDiffCells) {
         c.diff = LineDiff(*b, *a);
+        for (auto& line : c.diff) line.text = store::ShowText(line.text, reveal_);
         c.has_diff = true;
       }
     }
@@ -136,7 +134,6 @@ class ReportBuilder {
 
   const store::EventLog& log_;
   bool reveal_;
-  std::map<uint64_t, bool> secret_;
 };
 
 }  // namespace
@@ -229,7 +226,7 @@ int RunReport(Context& ctx) {
         data.checkpoints.push_back(std::move(cp));
       } else if (const auto* d = std::get_if<Decision>(&e.body)) {
         data.decisions.push_back({e.seq, e.time_ns, e.run, e.step, d->choice,
-                                  d->detail + (d->intent_seq ? " (intent #" + std::to_string(d->intent_seq) + ")" : ""),
+                                  store::ShowText(d->detail, common.reveal_secrets) + (d->intent_seq ? " (intent #" + std::to_string(d->intent_seq) + ")" : ""),
                                   e.user + "@" + e.host});
       }
     }

@@ -85,7 +85,7 @@ class Html {
     return *this;
   }
   Html& Text(std::string_view s) {
-    out_ << HtmlEscape(s);
+    out_ << HtmlEscape(store::EscapeForTerminal(s, /*keep_newlines=*/true));
     return *this;
   }
   Html& Badge(const std::string& status) {

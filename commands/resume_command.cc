@@ -44,7 +44,8 @@ int RunResume(Context& ctx) {
   if (!folded.ok()) return Fail(ctx, folded.status());
   const engine::RunState* run = folded->FindRun(run_id);
   if (run->status == engine::RunStatus::kFinished) {
-    ctx.out << "run " << run_id << " (" << run->info.plan_name << ") already finished; nothing to resume\n";
+    ctx.out << "run " << run_id << " (" << store::EscapeForTerminal(run->info.plan_name)
+            << ") already finished; nothing to resume\n";
     auto open = engine::UnfinishedRuns(*log.value());
     if (open.ok() && !open->empty()) {
       ctx.out << "older unfinished runs (resume one with --run):";

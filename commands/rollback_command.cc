@@ -79,8 +79,8 @@ int RunRollback(Context& ctx) {
         ++conflicts;
       }
       t.Add({"#" + std::to_string(s.seq), s.resource.Display(),
-             ShowValue(s.current, &s.resource, s.secret, common.reveal_secrets), "→",
-             ShowValue(s.restore, &s.resource, s.secret, common.reveal_secrets), note});
+             store::ShowValue(s.current, &s.resource, s.secret, common.reveal_secrets), "→",
+             store::ShowValue(s.restore, &s.resource, s.secret, common.reveal_secrets), note});
     }
     t.Print(ctx.out);
     if (conflicts) {

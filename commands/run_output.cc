@@ -7,13 +7,15 @@
 
 #include "commands/render.h"
 #include "commands/table.h"
+#include "store/secret_policy.h"
 
 namespace tidemark::commands {
 
 std::function<void(const std::string&)> ProgressPrinter(Context& ctx, bool quiet) {
   if (quiet) return nullptr;
   const bool colour = ctx.terminal;
-  return [&ctx, colour](const std::string& line) {
+  return [&ctx, colour](const std::string& raw) {
+    const std::string line = store::EscapeForTerminal(raw, /*keep_newlines=*/true);
     if (colour && line.rfind("  FAILED", 0) == 0) {
       ctx.out << "\033[31m" << line << "\033[0m\n";
     } else if (colour && line.rfind("[", 0) == 0) {
@@ -30,9 +32,9 @@ void PrintConflicts(Context& ctx, const std::vector<engine::ConflictInfo>& confl
   Table t({"SEQ", "RESOURCE", "BEFORE", "AFTER (recorded)", "CURRENT"});
   for (const auto& c : conflicts) {
     t.Add({std::to_string(c.seq), c.resource.Display(),
-           ShowValue(c.before, &c.resource, c.secret, reveal),
-           ShowValue(c.after, &c.resource, c.secret, reveal),
-           ShowValue(c.current, &c.resource, c.secret, reveal)});
+           store::ShowValue(c.before, &c.resource, c.secret, reveal),
+           store::ShowValue(c.after, &c.resource, c.secret, reveal),
+           store::ShowValue(c.current, &c.resource, c.secret, reveal)});
   }
   ctx.err << "\n";
   t.Print(ctx.err);
@@ -42,7 +44,7 @@ void PrintConflicts(Context& ctx, const std::vector<engine::ConflictInfo>& confl
 std::function<bool(const std::string&)> TerminalConfirm(Context& ctx) {
   if (!isatty(STDIN_FILENO)) return nullptr;
   return [&ctx](const std::string& prompt) {
-    ctx.out << "\n  MANUAL STEP: " << prompt << "\n  Type 'done' when finished (anything else stops the run): ";
+    ctx.out << "\n  MANUAL STEP: " << store::EscapeForTerminal(prompt, /*keep_newlines=*/true) << "\n  Type 'done' when finished (anything else stops the run): ";
     ctx.out.flush();
     std::string answer;
     if (!std::getline(std::cin, answer)) return false;

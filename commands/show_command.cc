@@ -27,34 +27,38 @@ int RunShow(Context& ctx) {
   auto e = log.value()->Get(seq);
   if (!e.ok()) return Fail(ctx, e.status());
   JsonWriter w;
-  const bool applied_secret = AppliedSecret(*log.value(), e->event);
-  WriteEventJson(w, e.value(), common.reveal_secrets, applied_secret);
+  WriteEventJson(w, e.value(), common.reveal_secrets);
   if (common.json) {
     ctx.out << w.str() << "\n";
     return 0;
   }
   const Event& ev = e->event;
-  ctx.out << "event " << ev.seq << "  " << ev.KindName() << "\n"
-          << "  time       " << FormatTime(ev.time_ns) << "\n"
-          << "  run        " << (ev.run.empty() ? "-" : ev.run) << "\n"
-          << "  step       " << (ev.step.empty() ? "-" : ev.step) << "\n"
-          << "  by         " << ev.user << "@" << ev.host << "\n"
-          << "  what       " << Summarize(ev, common.reveal_secrets, applied_secret) << "\n";
+  const bool reveal = common.reveal_secrets;
+  std::vector<std::pair<const char*, std::string>> lines = {
+      {"time", FormatTime(ev.time_ns)},
+      {"run", ev.run.empty() ? "-" : ev.run},
+      {"step", ev.step.empty() ? "-" : ev.step},
+      {"by", ev.user + "@" + ev.host},
+      {"what", Summarize(ev, reveal)}};
   if (const Resource* r = ev.GetResource()) {
-    ctx.out << "  resource   " << r->Display() << "\n"
-            << "  identity   " << r->Identity() << "\n";
+    lines.insert(lines.end(), {{"resource", r->Display()}, {"identity", r->Identity()}});
   }
   if (const auto* i = std::get_if<Intent>(&ev.body)) {
-    ctx.out << "  before     " << ShowValue(i->before, &i->resource, i->secret, common.reveal_secrets) << "\n"
-            << "  after      " << ShowValue(i->after, &i->resource, i->secret, common.reveal_secrets) << "\n"
-            << "  action     " << i->action << "\n";
+    lines.insert(lines.end(), {{"before", store::ShowValue(i->before, &i->resource, i->secret, reveal)},
+                               {"after", store::ShowValue(i->after, &i->resource, i->secret, reveal)},
+                               {"action", i->action}});
   }
   if (const auto* o = std::get_if<Observed>(&ev.body)) {
-    ctx.out << "  before     " << ShowValue(o->before, &o->resource, o->secret, common.reveal_secrets) << "\n"
-            << "  after      " << ShowValue(o->after, &o->resource, o->secret, common.reveal_secrets) << "\n";
+    lines.insert(lines.end(), {{"before", store::ShowValue(o->before, &o->resource, o->secret, reveal)},
+                               {"after", store::ShowValue(o->after, &o->resource, o->secret, reveal)}});
   }
-  ctx.out << "  hash       " << ToHex(e->hash) << "\n"
-          << "  prev hash  " << ToHex(ev.prev_hash) << "\n";
+  lines.insert(lines.end(), {{"hash", ToHex(e->hash)}, {"prev hash", ToHex(ev.prev_hash)}});
+  ctx.out << "event " << ev.seq << "  " << ev.KindName() << "\n";
+  for (const auto& [label, text] : lines) {
+    const std::string name = label;
+    ctx.out << "  " << name << std::string(11 - name.size(), ' ') << store::EscapeForTerminal(text)
+            << "\n";
+  }
   return 0;
 }
 

@@ -72,7 +72,7 @@ int RunState(Context& ctx) {
   if (shown.empty()) return 0;
   Table t({"RESOURCE", "VALUE", "SEQ"});
   for (const auto* rs : shown) {
-    t.Add({rs->resource.Display(), ShowValue(rs->value, &rs->resource, rs->secret, reveal),
+    t.Add({rs->resource.Display(), store::ShowValue(rs->value, &rs->resource, rs->secret, reveal),
            std::to_string(rs->seq)});
   }
   t.Print(ctx.out);

@@ -1,6 +1,8 @@
 // `tidemark status [--run R]`: the first thing to run after a crash — the
 // newest run's plan, parameters, who/where/when, each step's status, in-doubt
 // changes, interrupted actions, checkpoints, the lock holder and what to do next.
+#include <sstream>
+
 #include "commands/commands.h"
 #include "commands/json_writer.h"
 #include "commands/render.h"
@@ -79,9 +81,7 @@ int RunStatus(Context& ctx) {
         .Field("rollback", is_rollback);
     w.Key("parameters").BeginObject();
     for (const auto& [k, v] : run.info.parameters) {
-      Resource named;
-      named.name = k;
-      w.Field(k, common.reveal_secrets || !LooksSecret(&named, Value::Text(v)) ? v : "***");
+      w.Field(k, store::ShowParameter(k, v, store::IsSecretParameter(run.info, k), common.reveal_secrets));
     }
     w.EndObject().Key("steps").BeginArray();
     for (const auto& s : run.steps) {
@@ -93,8 +93,8 @@ int RunStatus(Context& ctx) {
     w.EndArray().Key("in_doubt").BeginArray();
     for (const auto& [seq, p] : run.in_doubt) {
       w.BeginObject().Field("seq", seq).Field("step", p.step).Field("resource", p.intent.resource.Display())
-          .Field("before", ShowValue(p.intent.before, &p.intent.resource, p.intent.secret, common.reveal_secrets))
-          .Field("after", ShowValue(p.intent.after, &p.intent.resource, p.intent.secret, common.reveal_secrets))
+          .Field("before", store::ShowValue(p.intent.before, &p.intent.resource, p.intent.secret, common.reveal_secrets))
+          .Field("after", store::ShowValue(p.intent.after, &p.intent.resource, p.intent.secret, common.reveal_secrets))
           .EndObject();
     }
     w.EndArray().Key("checkpoints").BeginArray();
@@ -109,7 +109,7 @@ int RunStatus(Context& ctx) {
     ctx.out << w.str() << "\n";
     return 0;
   }
-  auto& o = ctx.out;
+  std::ostringstream o;  // escaped for the terminal as a whole below
   o << "run       " << run.id << (is_rollback ? "  (rollback)" : "") << "\n"
     << "plan      " << run.info.plan_name << (run.info.plan_path.empty() ? "" : "  " + run.info.plan_path) << "\n"
     << "status    " << engine::RunStatusName(run.status) << (run.error.empty() ? "" : ": " + run.error) << "\n"
@@ -120,9 +120,8 @@ int RunStatus(Context& ctx) {
   if (!run.info.parameters.empty()) {
     o << "parameters";
     for (const auto& [k, v] : run.info.parameters) {
-      Resource named;
-      named.name = k;
-      o << "  " << k << "=" << (common.reveal_secrets || !LooksSecret(&named, Value::Text(v)) ? v : "***");
+      o << "  " << k << "="
+        << store::ShowParameter(k, v, store::IsSecretParameter(run.info, k), common.reveal_secrets);
     }
     o << "\n";
   }
@@ -148,8 +147,8 @@ int RunStatus(Context& ctx) {
     Table t({"SEQ", "STEP", "RESOURCE", "BEFORE", "AFTER"});
     for (const auto& [seq, p] : run.in_doubt) {
       t.Add({std::to_string(seq), p.step, p.intent.resource.Display(),
-             ShowValue(p.intent.before, &p.intent.resource, p.intent.secret, common.reveal_secrets),
-             ShowValue(p.intent.after, &p.intent.resource, p.intent.secret, common.reveal_secrets)});
+             store::ShowValue(p.intent.before, &p.intent.resource, p.intent.secret, common.reveal_secrets),
+             store::ShowValue(p.intent.after, &p.intent.resource, p.intent.secret, common.reveal_secrets)});
     }
     t.Print(o);
   }
@@ -161,6 +160,7 @@ int RunStatus(Context& ctx) {
     }
   }
   o << "\nNext: " << next << "\n";
+  ctx.out << store::EscapeForTerminal(o.str(), /*keep_newlines=*/true);
   return 0;
 }
 

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "store/secret_policy.h"
+
 namespace tidemark::commands {
 
 size_t DisplayWidth(const std::string& s) {
@@ -11,6 +13,11 @@ size_t DisplayWidth(const std::string& s) {
     if ((c & 0xC0) != 0x80) ++n;
   }
   return n;
+}
+
+void Table::Add(std::vector<std::string> row) {
+  for (auto& cell : row) cell = store::EscapeForTerminal(cell);
+  rows_.push_back(std::move(row));
 }
 
 void Table::Print(std::ostream& out) const {

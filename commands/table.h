@@ -10,7 +10,9 @@ namespace tidemark::commands {
 class Table {
  public:
   explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
-  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  // Cells are escaped for the terminal (store::EscapeForTerminal): control
+  // characters and line breaks from targets and plans are shown visibly.
+  void Add(std::vector<std::string> row);
   bool empty() const { return rows_.empty(); }
   // Columns separated by two spaces; the last column is not padded.
   void Print(std::ostream& out) const;

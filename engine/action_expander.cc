@@ -85,8 +85,10 @@ Result<std::vector<Change>> ExpandAction(TargetSet& targets, const Action& a,
       if (keep) add(Resource::SqlCell(a.database, a.table, row_key, a.column), a.to);
     }
     if (changes.empty() && !lenient) {
+      const Resource column = Resource::SqlCell(a.database, a.table, {}, a.column);
       return Status::Failed("no row of " + a.database + "." + a.table + " has " + a.column + " = " +
-                            a.value.ToDisplay() + (a.where_parts.empty() ? "" : " (with the where filter)"));
+                            store::ShowValue(a.value, &column, a.secret, false) +
+                            (a.where_parts.empty() ? "" : " (with the where filter)"));
     }
   } else if (k == "sql.insert" || k == "sql.delete") {
     TM_ASSIGN_OR_RETURN(auto* db, targets.Sql(a.database));

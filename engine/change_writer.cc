@@ -6,43 +6,12 @@
 
 namespace tidemark::engine {
 
-// A value for progress lines: secrets hidden, connection-string passwords masked.
-bool NameLooksSecret(const Resource& r) {
-  const std::string name = AsciiLower(r.name);
-  for (const char* word : {"password", "secret", "pwd", "passphrase"}) {
-    if (name.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
-
-// Masks the value part of PWD=...; and Password=...; in connection strings.
-std::string MaskPasswords(std::string text) {
-  for (const std::string key : {"pwd=", "password="}) {
-    size_t pos = 0;
-    while ((pos = AsciiLower(text).find(key, pos)) != std::string::npos) {
-      const size_t start = pos + key.size();
-      size_t end = text.find(';', start);
-      if (end == std::string::npos) end = text.size();
-      text.replace(start, end - start, "***");
-      pos = start + 3;
-    }
-  }
-  return text;
-}
-
-std::string ProgressValue(const Value& v, bool secret) {
-  if (secret && !v.absent()) return "***";
-  if (auto text = v.AsRegString()) return RegTypeName(v.reg_type) + " \"" + MaskPasswords(*text) + "\"";
-  if (v.type == ValueType::kText) return "\"" + MaskPasswords(v.bytes) + "\"";
-  return v.ToDisplay();
-}
-
-
 Result<uint64_t> ChangeWriter::Append(EventBody body, const std::vector<std::string>& blobs) {
   Event e;
   e.run = run_;
   e.step = step_;
   e.body = std::move(body);
+  secrets_.Mark(e.body, blobs);
   auto seq = log_.Append(std::move(e), blobs);
   if (!seq.ok()) {
     journal_failed_ = true;
@@ -61,6 +30,7 @@ Result<uint64_t> ChangeWriter::AppendBatch(std::vector<EventBody> bodies,
     e.run = run_;
     e.step = step_;
     e.body = std::move(b);
+    secrets_.Mark(e.body, blobs);
     events.push_back(std::move(e));
   }
   auto seq = log_.AppendBatch(std::move(events), blobs);
@@ -84,7 +54,8 @@ Result<std::optional<std::string>> ChangeWriter::ContentFor(const Value& v) {
 
 Status ChangeWriter::WriteAndConfirm(uint64_t intent_seq, const Resource& r,
                                      const Value& expected, const Value& after,
-                                     const std::optional<std::string>& content, bool recursive) {
+                                     const std::optional<std::string>& content, bool recursive,
+                                     bool secret) {
   Status st = targets_.Write(r, expected, after, content, recursive);
   if (!st.ok()) {
     TM_RETURN_IF_ERROR(Append(Failed{intent_seq, r, st.message()}).status());
@@ -97,11 +68,12 @@ Status ChangeWriter::WriteAndConfirm(uint64_t intent_seq, const Resource& r,
     return Status::RunStopped(r.Display() + ": written but could not be read back (" +
                               back.status().message() + "); `tidemark resume` will check it");
   }
-  TM_RETURN_IF_ERROR(Append(Applied{intent_seq, r, back.value(), false}).status());
+  TM_RETURN_IF_ERROR(Append(Applied{intent_seq, r, back.value(), false, secret}).status());
   ++applied_;
   if (!Matches(back.value(), after)) {
-    return Status::RunStopped(r.Display() + ": read back " + back->ToDisplay() + " instead of " +
-                              after.ToDisplay());
+    return Status::RunStopped(r.Display() + ": read back " +
+                              store::ShowValue(back.value(), &r, secret, false) + " instead of " +
+                              store::ShowValue(after, &r, secret, false));
   }
   return Status::Ok();
 }
@@ -110,8 +82,9 @@ Status ChangeWriter::Apply(const Change& c, const std::optional<Value>& expected
   TM_ASSIGN_OR_RETURN(Value before, targets_.Read(c.resource));
   last_before_ = before;
   if (expected && !Matches(before, *expected)) {
-    return Status::Conflict(c.resource.Display() + " is " + before.ToDisplay() + ", expected " +
-                            expected->ToDisplay());
+    return Status::Conflict(c.resource.Display() + " is " +
+                            store::ShowValue(before, &c.resource, c.secret, false) + ", expected " +
+                            store::ShowValue(*expected, &c.resource, c.secret, false));
   }
   Value after = c.after;
   if (after.type == ValueType::kService && before.type == ValueType::kService) {
@@ -139,7 +112,8 @@ Status ChangeWriter::Apply(const Change& c, const std::optional<Value>& expected
   TM_ASSIGN_OR_RETURN(uint64_t intent_seq,
                       Append(Intent{c.resource, before, after, c.action, c.reverses, c.secret},
                              blobs));
-  return WriteAndConfirm(intent_seq, c.resource, before, after, c.after_content, c.recursive);
+  return WriteAndConfirm(intent_seq, c.resource, before, after, c.after_content, c.recursive,
+                         c.secret);
 }
 
 Status ChangeWriter::Reconcile(const PendingIntent& p, ResumeChoice choice,
@@ -147,13 +121,13 @@ Status ChangeWriter::Reconcile(const PendingIntent& p, ResumeChoice choice,
   const Intent& i = p.intent;
   TM_ASSIGN_OR_RETURN(Value current, targets_.Read(i.resource));
   if (Matches(current, i.after)) {
-    TM_RETURN_IF_ERROR(Append(Applied{p.seq, i.resource, current, true}).status());
+    TM_RETURN_IF_ERROR(Append(Applied{p.seq, i.resource, current, true, i.secret}).status());
     ++applied_;
     return Status::Ok();
   }
   TM_ASSIGN_OR_RETURN(auto content, ContentFor(i.after));
   if (current == i.before) {
-    return WriteAndConfirm(p.seq, i.resource, current, i.after, content, false);
+    return WriteAndConfirm(p.seq, i.resource, current, i.after, content, false, i.secret);
   }
   if (choice == ResumeChoice::kAcceptCurrent) {
     TM_RETURN_IF_ERROR(Append(Decision{p.seq, "accept-current", current,
@@ -165,12 +139,13 @@ Status ChangeWriter::Reconcile(const PendingIntent& p, ResumeChoice choice,
     TM_RETURN_IF_ERROR(
         Append(Decision{p.seq, "reapply", current, "overwrote the value found on resume"})
             .status());
-    return WriteAndConfirm(p.seq, i.resource, current, i.after, content, false);
+    return WriteAndConfirm(p.seq, i.resource, current, i.after, content, false, i.secret);
   }
   if (conflict) *conflict = ConflictInfo{p.seq, i.resource, i.before, i.after, current, i.secret};
+  auto show = [&](const Value& v) { return store::ShowValue(v, &i.resource, i.secret, false); };
   return Status::Conflict(i.resource.Display() + " is neither the value before (" +
-                          i.before.ToDisplay() + ") nor after (" + i.after.ToDisplay() +
-                          ") the interrupted change: it is " + current.ToDisplay());
+                          show(i.before) + ") nor after (" + show(i.after) +
+                          ") the interrupted change: it is " + show(current));
 }
 
 }  // namespace tidemark::engine

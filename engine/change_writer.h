@@ -12,6 +12,7 @@
 #include "engine/state.h"
 #include "engine/target_set.h"
 #include "store/event_log.h"
+#include "store/secret_policy.h"
 
 namespace tidemark::engine {
 
@@ -33,11 +34,6 @@ struct ConflictInfo {
   bool secret = false;
 };
 
-// A value for progress lines: secrets as ***, connection-string passwords masked.
-std::string ProgressValue(const Value& v, bool secret);
-// Value names that hold secrets by their name ("...Password", "...Secret", "PWD").
-bool NameLooksSecret(const Resource& r);
-
 enum class ResumeChoice { kNone, kAcceptCurrent, kReapply };
 
 class ChangeWriter {
@@ -46,6 +42,10 @@ class ChangeWriter {
       : log_(log), targets_(targets), run_(std::move(run)) {}
 
   void set_step(std::string step) { step_ = std::move(step); }
+  // The run's secret strings: every appended event is marked by this policy
+  // (store/secret_policy.h) before it is written.
+  void set_secrets(store::SecretPolicy secrets) { secrets_ = std::move(secrets); }
+  const store::SecretPolicy& secrets() const { return secrets_; }
   const std::string& run() const { return run_; }
   const std::string& step() const { return step_; }
 
@@ -77,13 +77,14 @@ class ChangeWriter {
  private:
   Status WriteAndConfirm(uint64_t intent_seq, const Resource& r, const Value& expected,
                          const Value& after, const std::optional<std::string>& content,
-                         bool recursive);
+                         bool recursive, bool secret);
   Result<std::optional<std::string>> ContentFor(const Value& v);
 
   store::EventLog& log_;
   TargetSet& targets_;
   std::string run_;
   std::string step_;
+  store::SecretPolicy secrets_;
   int applied_ = 0;
   int noops_ = 0;
   bool journal_failed_ = false;

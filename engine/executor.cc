@@ -70,7 +70,7 @@ Executor::Executor(store::EventLog& log, TargetSet& targets, ExecOptions options
 }
 
 void Executor::Progress(const std::string& line) const {
-  if (options_.progress) options_.progress(line);
+  if (options_.progress) options_.progress(secrets_.Redact(line));
 }
 
 std::string Executor::NewRunId() {
@@ -95,7 +95,8 @@ Result<State> Executor::FoldRun(const store::EventLog& log, const std::string& r
   return state;
 }
 
-Status Executor::FailStep(ChangeWriter& w, const Status& why) {
+Status Executor::FailStep(ChangeWriter& w, const Status& failure) {
+  const Status why(failure.code(), secrets_.Redact(failure.message()));
   TM_RETURN_IF_ERROR(w.Append(StepFailed{why.message()}).status());
   TM_RETURN_IF_ERROR(w.Append(RunFailed{"step " + w.step() + ": " + why.message()}).status());
   Progress("  FAILED: " + why.message());
@@ -105,7 +106,9 @@ Status Executor::FailStep(ChangeWriter& w, const Status& why) {
 
 Status Executor::Apply(const Plan& plan, std::string* run_id) {
   const std::string id = NewRunId();
+  secrets_ = store::SecretPolicy(plan.secret_values);
   ChangeWriter w(log_, targets_, id);
+  w.set_secrets(secrets_);
   RunStarted started;
   started.plan_name = plan.name;
   started.plan_path = plan.path.string();
@@ -128,7 +131,9 @@ Status Executor::Resume(const Plan& plan, const std::string& run_id, const Resum
     Progress("run " + run_id + " already finished; nothing to do");
     return Status::Ok();
   }
+  secrets_ = store::SecretPolicy(plan.secret_values);
   ChangeWriter w(log_, targets_, run_id);
+  w.set_secrets(secrets_);
   Progress("resuming run " + run_id + " (" + plan.name + ")");
   conflicts_.clear();
   // 1. Intents without an outcome, oldest first.
@@ -257,12 +262,12 @@ Status Executor::RunMutation(ChangeWriter& w, const Action& a, const std::string
   for (const auto& c : changes) {
     const int before_applied = w.applied();
     TM_RETURN_IF_ERROR(w.Apply(c));
+    auto show = [&](const Value& v) { return store::ShowValue(v, &c.resource, c.secret, false); };
     if (w.applied() > before_applied) {
-      Progress("  changed " + c.resource.Display() + ": " + ProgressValue(w.last_before(), c.secret || NameLooksSecret(c.resource)) +
-               " → " + ProgressValue(w.last_after(), c.secret || NameLooksSecret(c.resource)));
+      Progress("  changed " + c.resource.Display() + ": " + show(w.last_before()) + " → " +
+               show(w.last_after()));
     } else {
-      Progress("  unchanged " + c.resource.Display() + " (already " +
-               ProgressValue(w.last_before(), c.secret || NameLooksSecret(c.resource)) + ")");
+      Progress("  unchanged " + c.resource.Display() + " (already " + show(w.last_before()) + ")");
     }
   }
   return Status::Ok();
@@ -272,10 +277,11 @@ Status Executor::RunAssert(ChangeWriter& w, const Action& a, const std::string& 
   auto r = a.TargetResource();
   if (!r) return Status::InvalidInput(a.where + ": assert has no resource");
   TM_ASSIGN_OR_RETURN(Value current, targets_.Read(*r));
+  auto show = [&](const Value& v) { return store::ShowValue(v, &*r, a.secret, false); };
   std::string failure;
-  if (a.expect_absent && !current.absent()) failure = "expected absent, found " + current.ToDisplay();
+  if (a.expect_absent && !current.absent()) failure = "expected absent, found " + show(current);
   if (a.equals && !Matches(current, *a.equals)) {
-    failure = "expected " + a.equals->ToDisplay() + ", found " + current.ToDisplay();
+    failure = "expected " + show(*a.equals) + ", found " + show(current);
   }
   if (!a.contains.empty()) {
     TM_ASSIGN_OR_RETURN(auto content, targets_.ReadContent(*r));
@@ -352,7 +358,7 @@ Status Executor::RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a, s
     }
   } else {
     bool confirmed = options_.yes;
-    if (!confirmed && options_.confirm) confirmed = options_.confirm(a.prompt);
+    if (!confirmed && options_.confirm) confirmed = options_.confirm(secrets_.Redact(a.prompt));
     else if (!confirmed) Progress("  manual step needs confirmation: " + a.prompt);
     if (!confirmed) {
       exit_code = 1;
@@ -373,11 +379,17 @@ Status Executor::RecordObserved(ChangeWriter& w, const Plan& plan,
   std::vector<EventBody> bodies;
   std::vector<std::string> blobs;
   for (const auto& c : changes) {
-    bodies.push_back(Observed{c.resource, c.before, c.after, false});
-    if (c.before_content) blobs.push_back(*c.before_content);
-    if (c.after_content) blobs.push_back(*c.after_content);
-    Progress("  observed " + c.resource.Display() + ": " + ProgressValue(c.before, NameLooksSecret(c.resource)) + " → " +
-             ProgressValue(c.after, NameLooksSecret(c.resource)));
+    EventBody body = Observed{c.resource, c.before, c.after, false};
+    std::vector<std::string> contents;
+    if (c.before_content) contents.push_back(*c.before_content);
+    if (c.after_content) contents.push_back(*c.after_content);
+    secrets_.Mark(body, contents);
+    const bool secret = std::get<Observed>(body).secret;
+    Progress("  observed " + c.resource.Display() + ": " +
+             store::ShowValue(c.before, &c.resource, secret, false) + " → " +
+             store::ShowValue(c.after, &c.resource, secret, false));
+    bodies.push_back(std::move(body));
+    blobs.insert(blobs.end(), contents.begin(), contents.end());
   }
   return w.AppendBatch(std::move(bodies), blobs).status();
 }

@@ -70,6 +70,7 @@ class Executor {
   TargetSet& targets_;
   ExecOptions options_;
   std::vector<ConflictInfo> conflicts_;
+  store::SecretPolicy secrets_;  // the current plan's secret strings
 };
 
 // Scan images are kept as blobs so an interrupted installer's changes can

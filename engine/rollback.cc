@@ -120,7 +120,8 @@ Result<std::vector<ReverseStep>> Rollback::PlanReverse(uint64_t target_seq,
     if (const auto* a = std::get_if<Applied>(&e.body)) {
       auto i = intent_of(a->intent_seq);
       if (!i) return true;
-      ReverseStep s{e.seq, a->resource, a->read_back, i->before, {}, false, i->secret, false};
+      ReverseStep s{e.seq, a->resource, a->read_back, i->before, {}, false, a->secret || i->secret,
+                    false};
       if (i->reverses) reversal_of[e.seq] = i->reverses;
       steps.push_back(std::move(s));
     } else if (const auto* o = std::get_if<Observed>(&e.body)) {
@@ -237,7 +238,7 @@ Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::option
     if (!Matches(live, s.recorded_after)) {
       if (!force) {
         return Status::Conflict(s.resource.Display() + " changed during the rollback: it is " +
-                                live.ToDisplay());
+                                store::ShowValue(live, &s.resource, s.secret, false));
       }
       TM_RETURN_IF_ERROR(w.Append(Decision{0, "force", live,
                                            "overwrote " + s.resource.Display() +
@@ -246,7 +247,8 @@ Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::option
       expected.reset();
     }
     TM_RETURN_IF_ERROR(w.Apply(c, expected));
-    Progress("  restored " + s.resource.Display() + " → " + ProgressValue(s.restore, s.secret || NameLooksSecret(s.resource)));
+    Progress("  restored " + s.resource.Display() + " → " +
+             store::ShowValue(s.restore, &s.resource, s.secret, false));
   }
   return Status::Ok();
 }

@@ -127,11 +127,11 @@ void State::Apply(const Event& e) {
           if (run) run->in_doubt[e.seq] = PendingIntent{e.seq, e.step, body};
           note_action(ActionIndex(body.action));
         } else if constexpr (std::is_same_v<T, Applied>) {
-          bool secret = false;
+          bool secret = body.secret;
           if (run) {
             auto it = run->in_doubt.find(body.intent_seq);
             if (it != run->in_doubt.end()) {
-              secret = it->second.intent.secret;
+              secret = secret || it->second.intent.secret;
               if (StepState* s = run->FindStep(it->second.step)) {
                 const int index = ActionIndex(it->second.intent.action);
                 if (index >= 0) s->effective_actions.insert(index);

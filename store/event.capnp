@@ -82,6 +82,7 @@ struct Event {
       envPath @11 :Text;
       envSha256 @12 :Text;
       commandLine @13 :Text;
+      secretParameters @62 :List(Text);  # names of parameters declared secret
     }
     runFinished @14 :Void;
     runFailed @15 :Text;            # error
@@ -105,6 +106,7 @@ struct Event {
       resource @28 :Resource;
       readBack @29 :Value;
       recovered @30 :Bool;
+      secret @61 :Bool;        # derived from a secret (absent in older journals = false)
     }
     failed :group {
       intentSeq @31 :UInt64;

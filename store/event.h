@@ -22,6 +22,7 @@ struct RunStarted {
   std::string env_path;
   std::string env_sha256;   // hex; the environment text is a blob under this hash
   std::string command_line;
+  std::vector<std::string> secret_parameters;  // names declared {secret: true}
 };
 struct RunFinished {};
 struct RunFailed {
@@ -52,6 +53,7 @@ struct Applied {
   Resource resource;
   Value read_back;
   bool recovered = false;  // found already done by resume
+  bool secret = false;     // shown as *** unless --reveal-secrets
 };
 struct Failed {
   uint64_t intent_seq = 0;

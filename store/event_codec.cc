@@ -144,6 +144,8 @@ struct BodyWriter {
     g.setEnvPath(x.env_path);
     g.setEnvSha256(x.env_sha256);
     g.setCommandLine(x.command_line);
+    auto names = g.initSecretParameters(static_cast<unsigned>(x.secret_parameters.size()));
+    for (unsigned i = 0; i < x.secret_parameters.size(); ++i) names.set(i, x.secret_parameters[i]);
   }
   void operator()(const RunFinished&) { b.setRunFinished(); }
   void operator()(const RunFailed& x) { b.setRunFailed(x.error); }
@@ -170,6 +172,7 @@ struct BodyWriter {
     PutResource(g.initResource(), x.resource);
     PutValue(g.initReadBack(), x.read_back);
     g.setRecovered(x.recovered);
+    g.setSecret(x.secret);
   }
   void operator()(const Failed& x) {
     auto g = b.initFailed();
@@ -250,6 +253,7 @@ Result<EventBody> GetBody(s::Event::Body::Reader b) {
       x.env_path = FromText(g.getEnvPath());
       x.env_sha256 = FromText(g.getEnvSha256());
       x.command_line = FromText(g.getCommandLine());
+      for (auto n : g.getSecretParameters()) x.secret_parameters.push_back(FromText(n));
       return EventBody(std::move(x));
     }
     case s::Event::Body::RUN_FINISHED: return EventBody(RunFinished{});
@@ -280,6 +284,7 @@ Result<EventBody> GetBody(s::Event::Body::Reader b) {
       TM_ASSIGN_OR_RETURN(x.resource, GetResource(g.getResource()));
       TM_ASSIGN_OR_RETURN(x.read_back, GetValue(g.getReadBack()));
       x.recovered = g.getRecovered();
+      x.secret = g.getSecret();
       return EventBody(std::move(x));
     }
     case s::Event::Body::FAILED: {

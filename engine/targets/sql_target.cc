@@ -8,6 +8,7 @@
 #include <limits>
 #include <utility>
 
+#include "store/secret_policy.h"
 #include "store/unicode.h"
 
 namespace tidemark::targets {
@@ -131,16 +132,6 @@ std::optional<std::string> ConnectionStringValue(std::string_view connection_str
   return std::nullopt;
 }
 
-std::string RedactConnectionString(std::string_view connection_string) {
-  std::string out;
-  for (auto& [k, v] : ParseConnectionString(connection_string)) {
-    bool secret = EqualsIgnoreCase(k, "pwd") || EqualsIgnoreCase(k, "password");
-    if (!out.empty()) out += ";";
-    out += k + "=" + (secret ? std::string("***") : v);
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------
 
 SqlTarget::SqlTarget(std::string name, std::string connection_string, SqlDialect dialect,
@@ -157,7 +148,7 @@ Result<std::unique_ptr<SqlTarget>> SqlTarget::Connect(std::string name,
   auto conn = OdbcConnection::Open(connection_string);
   if (!conn.ok()) {
     return Status::IoError("database " + name + ": cannot connect with \"" +
-                           RedactConnectionString(connection_string) +
+                           store::MaskConnectionPasswords(connection_string) +
                            "\": " + conn.status().message());
   }
   auto dbms = (*conn)->DbmsName();
@@ -183,7 +174,7 @@ Status SqlTarget::EnsureConnected() {
   auto conn = OdbcConnection::Open(connection_string_);
   if (!conn.ok()) {
     return Status::IoError("database " + name_ + ": cannot connect with \"" +
-                           RedactConnectionString(connection_string_) +
+                           store::MaskConnectionPasswords(connection_string_) +
                            "\": " + conn.status().message());
   }
   conn_ = std::move(*conn);

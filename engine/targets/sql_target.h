@@ -26,8 +26,6 @@ const char* SqlDialectName(SqlDialect d);
 // compared case-insensitively, braces removed; nullopt when absent.
 std::optional<std::string> ConnectionStringValue(std::string_view connection_string,
                                                  std::string_view key);
-// The connection string with the values of PWD/Password replaced by "***", for messages.
-std::string RedactConnectionString(std::string_view connection_string);
 
 // Table and column names: a table may be schema-qualified ("dbo.OutflowServices",
 // each dot-separated part quoted separately). A name is refused (InvalidInput)

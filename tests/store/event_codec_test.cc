@@ -69,11 +69,11 @@ TEST(EventCodecTest, EveryEventKindRoundTrips) {
                                                "DB_PreferedRegistry");
   std::vector<EventBody> bodies = {
       RunStarted{"mirrored", "plans/m.yaml", Sha256Hex("plan"), {{"primary", "SERVER1"}},
-                 "site.yaml", Sha256Hex("env"), "tidemark apply"},
+                 "site.yaml", Sha256Hex("env"), "tidemark apply", {"admin_key"}},
       RunFinished{}, RunFailed{"step x failed"}, StepStarted{"Stop services", "service.stop"},
       StepFinished{}, StepFailed{"boom"}, StepSkipped{"already done"},
       Intent{reg, Value::RegString("SERVER1"), Value::RegString("SERVER2"), "registry.set", 12, true},
-      Applied{9, cell, Value::Text("https://cn"), true},
+      Applied{9, cell, Value::Text("https://cn"), true, true},
       Failed{9, cell, "conflict"},
       Noop{reg, Value::RegString("SERVER2"), "registry.set", false},
       Observed{cell, Value::Absent(), Value::Text("new"), false},
@@ -99,6 +99,10 @@ TEST(EventCodecTest, EveryEventKindRoundTrips) {
   EXPECT_EQ(i.after, Value::RegString("SERVER2"));
   EXPECT_EQ(i.reverses, 12u);
   EXPECT_TRUE(i.secret);
+  auto applied = DecodeEvent(EncodeEvent(Header(bodies[8]))).value();
+  EXPECT_TRUE(std::get<Applied>(applied.body).secret);
+  auto started = DecodeEvent(EncodeEvent(Header(bodies[0]))).value();
+  EXPECT_EQ(std::get<RunStarted>(started.body).secret_parameters, std::vector<std::string>{"admin_key"});
 }
 
 TEST(EventCodecTest, UnalignedInputIsCopiedBeforeReading) {

@@ -1,6 +1,7 @@
 // SqlTarget against real databases through ODBC: a SQLite file in a temp dir
 // and a PostgreSQL server on a Unix socket (each test runs on both).
 #include "engine/targets/sql_target.h"
+#include "store/secret_policy.h"
 
 #include <gtest/gtest.h>
 
@@ -440,7 +441,7 @@ TEST(ConnectionStringTest, ParsesBracesAndRedactsPasswords) {
   EXPECT_EQ(ConnectionStringValue(cs, "DATABASE"), "a;b};c");
   EXPECT_EQ(ConnectionStringValue(cs, "Servername"), "/tmp/s");
   EXPECT_EQ(ConnectionStringValue(cs, "Port"), std::nullopt);
-  std::string redacted = RedactConnectionString(cs);
+  std::string redacted = store::MaskConnectionPasswords(cs);
   EXPECT_EQ(redacted.find("secret"), std::string::npos);
   EXPECT_NE(redacted.find("PWD=***"), std::string::npos);
 }
