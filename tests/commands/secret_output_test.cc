@@ -59,7 +59,7 @@ class SecretOutputTest : public ::testing::Test {
  protected:
   void SetUp() override {
     site_ = std::make_unique<MiniSite>(dir_.path());
-    targets::RegistryTarget reg("S1", dir_.path() / "hives" / "S1.reg");
+    targets::HiveRegistryTarget reg("S1", dir_.path() / "hives" / "S1.reg");
     ASSERT_TRUE(reg.Write(Dsn(), Value::Absent(), Value::RegString(kDsn)).ok());
     ASSERT_TRUE(reg.Write(Login(), Value::Absent(), Value::RegString("user=admin;key=old-key")).ok());
     const auto ini = dir_.path() / "odbc.ini";
@@ -81,7 +81,7 @@ class SecretOutputTest : public ::testing::Test {
     return r;
   }
   Value ReadHive(const Resource& r) {
-    targets::RegistryTarget reg("S1", dir_.path() / "hives" / "S1.reg");
+    targets::HiveRegistryTarget reg("S1", dir_.path() / "hives" / "S1.reg");
     auto v = reg.Read(r);
     EXPECT_TRUE(v.ok()) << v.status().ToString();
     return v.ok() ? v.value() : Value::Absent();
