@@ -327,6 +327,9 @@ class PostgresBackupDriver : public BackupDriver {
     o.working_dir = "/";  // readable by the user the programs may run as
     o.tail_lines = 20;    // the error lines for a failure message
     o.timeout = timeout_;
+    // pg_dump/pg_restore end their session at once on SIGTERM (the server
+    // rolls back); runuser would add a 2 s pause of its own before exiting.
+    o.kill_grace = std::chrono::seconds(1);
     if (!password_.empty()) o.env.emplace_back("PGPASSWORD", password_);
     return o;
   }
