@@ -3,7 +3,7 @@
 #include "commands/json_writer.h"
 #include "commands/run_output.h"
 #include "engine/executor.h"
-#include "engine/interrupt.h"
+#include "engine/process/interrupt.h"
 
 namespace tidemark::commands {
 
@@ -55,7 +55,7 @@ int RunApply(Context& ctx) {
   options.confirm = TerminalConfirm(ctx);
   options.progress = ProgressPrinter(ctx, common.json);
   options.command_line = ctx.command_line;
-  engine::InstallStopHandlers();
+  process::InstallStopHandlers();
   engine::Executor executor(*log.value(), targets, options);
   std::string run_id;
   Status st = executor.Apply(plan.value(), &run_id);

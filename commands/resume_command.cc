@@ -4,7 +4,7 @@
 #include "commands/json_writer.h"
 #include "commands/run_output.h"
 #include "engine/executor.h"
-#include "engine/interrupt.h"
+#include "engine/process/interrupt.h"
 #include "engine/rollback.h"
 #include "engine/run_record.h"
 
@@ -58,7 +58,7 @@ int RunResume(Context& ctx) {
                                       : reapply ? engine::ResumeChoice::kReapply
                                                 : engine::ResumeChoice::kNone;
   engine::TargetSet targets(record.value()->env);
-  engine::InstallStopHandlers();
+  process::InstallStopHandlers();
   Status st;
   std::vector<engine::ConflictInfo> conflicts;
   if (run->rollback) {

@@ -5,7 +5,7 @@
 #include "commands/render.h"
 #include "commands/run_output.h"
 #include "commands/table.h"
-#include "engine/interrupt.h"
+#include "engine/process/interrupt.h"
 #include "engine/rollback.h"
 #include "engine/run_record.h"
 
@@ -42,7 +42,7 @@ int RunRollback(Context& ctx) {
   options.restore_databases = restore_db;
   options.command_line = ctx.command_line;
   options.progress = ProgressPrinter(ctx, common.json || dry_run);
-  engine::InstallStopHandlers();
+  process::InstallStopHandlers();
   engine::Rollback rollback(*log.value(), targets, options);
   std::string run_id;
   Status st = rollback.Run(point, &run_id);

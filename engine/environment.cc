@@ -89,6 +89,19 @@ Result<targets::ServicesBackend> ParseServices(const YamlContext& ctx, const YAM
                                        "' (expected process, systemd or scm)");
 }
 
+// A database's `backup_timeout`: whole seconds, 1 to 604800 (a week).
+Result<std::optional<std::chrono::seconds>> BackupTimeout(const YamlContext& ctx,
+                                                          const YAML::Node& db) {
+  const YAML::Node v = db["backup_timeout"];
+  if (!v) return std::optional<std::chrono::seconds>();
+  const std::string text = v.IsScalar() ? v.Scalar() : "";
+  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos ||
+      std::stol(text) < 1 || std::stol(text) > 604800) {
+    return ctx.Error(v, "'backup_timeout' must be a number of seconds from 1 to 604800");
+  }
+  return std::optional<std::chrono::seconds>(std::stol(text));
+}
+
 Result<Environment> Parse(const std::string& text, const std::filesystem::path& path) {
   YamlContext ctx(path.string());
   TM_ASSIGN_OR_RETURN(YAML::Node root, ParseYaml(text, path.string()));
@@ -134,11 +147,13 @@ Result<Environment> Parse(const std::string& text, const std::filesystem::path& 
     for (const auto& kv : dbs) {
       DatabaseConfig db;
       db.name = kv.first.Scalar();
-      TM_RETURN_IF_ERROR(ctx.OnlyKeys(kv.second, {"connection", "backups"}, "database " + db.name));
+      TM_RETURN_IF_ERROR(ctx.OnlyKeys(kv.second, {"connection", "backups", "backup_timeout"},
+                                      "database " + db.name));
       TM_ASSIGN_OR_RETURN(std::string conn, ctx.String(kv.second, "connection", true));
       db.connection = ReplaceAllText(conn, "${env_dir}", base.string());
       TM_ASSIGN_OR_RETURN(std::string backups, ctx.String(kv.second, "backups", false));
       db.backups = resolve(backups.empty() ? "backups" : backups);
+      TM_ASSIGN_OR_RETURN(db.backup_timeout, BackupTimeout(ctx, kv.second));
       env.databases[db.name] = std::move(db);
     }
   }

@@ -2,8 +2,10 @@
 // database (plans/FORMAT.md). Parsed from YAML with file:line:column errors.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +26,9 @@ struct DatabaseConfig {
   std::string name;
   std::string connection;            // ODBC connection string, ${env_dir} expanded
   std::filesystem::path backups;     // folder for checkpoint backups
+  // `backup_timeout` (seconds): each backup/restore program is killed after
+  // this long; nullopt: the backup driver's default (snapshots/db_backup.h).
+  std::optional<std::chrono::seconds> backup_timeout;
 };
 
 struct Environment {

@@ -9,8 +9,8 @@
 
 #include "engine/action_expander.h"
 #include "engine/fold.h"
-#include "engine/interrupt.h"
-#include "engine/process_runner.h"
+#include "engine/process/interrupt.h"
+#include "engine/process/process_runner.h"
 #include "snapshots/db_backup.h"
 #include "store/event_codec.h"
 #include "store/sha256.h"
@@ -230,7 +230,7 @@ Status Executor::RunFrom(const Plan& plan, ChangeWriter& w, const RunState* run,
 Status Executor::RunStep(const Plan& plan, ChangeWriter& w, const Step& step, size_t first,
                          const std::vector<int>& lenient) {
   for (size_t i = first; i < step.actions.size(); ++i) {
-    if (StopRequested()) {
+    if (process::StopRequested()) {
       return Status::RunStopped("stopped by signal after the last recorded action; run "
                                 "`tidemark resume` to continue run " + w.run());
     }
@@ -307,7 +307,9 @@ Status Executor::RunCheckpoint(ChangeWriter& w, const Action& a, size_t index) {
   for (const auto& db_name : a.databases) {
     TM_ASSIGN_OR_RETURN(auto* db, targets_.Sql(db_name));
     const DatabaseConfig* cfg = targets_.env().FindDatabase(db_name);
-    TM_ASSIGN_OR_RETURN(auto driver, snapshots::MakeBackupDriver(*db));
+    snapshots::BackupOptions limits;
+    if (cfg->backup_timeout) limits.timeout = *cfg->backup_timeout;
+    TM_ASSIGN_OR_RETURN(auto driver, snapshots::MakeBackupDriver(*db, limits));
     const auto dest = cfg->backups / w.run() / a.name;
     auto backup = driver->Backup(dest);
     if (!backup.ok()) {
@@ -343,17 +345,22 @@ Status Executor::RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a, s
   if (a.kind == "exec") {
     Progress("  running " + detail);
     const auto log_file = options_.log_dir / (w.run() + "-" + w.step() + ".log");
-    auto result = RunProcess(a.command, a.shell, a.timeout_seconds, log_file);
+    process::RunOptions run;
+    run.log_file = log_file;
+    run.timeout = std::chrono::seconds(a.timeout_seconds);
+    auto result = process::Run(a.shell ? process::Command::Shell(a.command.empty() ? "" : a.command[0])
+                                       : process::Command::Argv(a.command),
+                               run);
     if (!result.ok()) {
       exit_code = 127;
       failure = result.status().message();
     } else {
       exit_code = result->exit_code;
-      if (result->timed_out) {
-        failure = "timed out after " + std::to_string(a.timeout_seconds) + " s";
-      } else if (exit_code != 0) {
-        failure = "exited with code " + std::to_string(exit_code) + " (log: " + log_file.string() +
-                  ")\n" + result->output_tail;
+      if (result->interrupted) {
+        failure = "stopped by a signal; the command was killed "
+                  "(`tidemark resume --rerun-step` runs it again)";
+      } else if (result->timed_out || exit_code != 0) {
+        failure = result->Describe() + " (log: " + log_file.string() + ")\n" + result->tail;
       }
     }
   } else {

@@ -205,7 +205,10 @@ Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::option
         before.push_back(v);
       }
       TM_ASSIGN_OR_RETURN(auto* db, targets_.Sql(b.database));
-      TM_ASSIGN_OR_RETURN(auto driver, snapshots::MakeBackupDriver(*db));
+      const DatabaseConfig* cfg = targets_.env().FindDatabase(b.database);
+      snapshots::BackupOptions limits;
+      if (cfg != nullptr && cfg->backup_timeout) limits.timeout = *cfg->backup_timeout;
+      TM_ASSIGN_OR_RETURN(auto driver, snapshots::MakeBackupDriver(*db, limits));
       TM_RETURN_IF_ERROR(
           w.Append(ActionStarted{0, "restore-database", b.database + " from " + b.file, ""}).status());
       Status st = driver->Restore(b);

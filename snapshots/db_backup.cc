@@ -1,26 +1,22 @@
-// Backup drivers (SQLite, PostgreSQL, SQL Server) and the fork/exec runner
-// they use. Backup files are the database's own formats: a SQLite database
+// Backup drivers (SQLite, PostgreSQL, SQL Server); pg_dump and pg_restore run
+// through the process runner with a timeout. Backup files are the database's own formats: a SQLite database
 // file, a pg_dump custom-format archive, a SQL Server .bak.
 #include "snapshots/db_backup.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <iterator>
 
+#include "engine/process/process_runner.h"
 #include "store/sha256.h"
 #include "store/unicode.h"
-
-extern char** environ;
 
 namespace tidemark::snapshots {
 namespace fs = std::filesystem;
@@ -254,13 +250,15 @@ class SqliteBackupDriver : public BackupDriver {
 
 class PostgresBackupDriver : public BackupDriver {
  public:
-  explicit PostgresBackupDriver(SqlTarget& db) : db_(db) {
+  PostgresBackupDriver(SqlTarget& db, const BackupOptions& options)
+      : db_(db), timeout_(options.timeout) {
     const std::string& cs = db.connection_string();
     host_ = Param(cs, {"Servername", "Server", "Host"});
     port_ = Param(cs, {"Port"});
     database_ = Param(cs, {"Database"});
     user_ = Param(cs, {"Username", "UID", "User"});
     password_ = Param(cs, {"Pwd", "Password"});
+    run_as_ = RunAsUser();
   }
 
   Result<BackupRecord> Backup(const fs::path& dest_dir) override {
@@ -269,15 +267,14 @@ class PostgresBackupDriver : public BackupDriver {
     TM_ASSIGN_OR_RETURN(std::string pg_dump, Program("pg_dump"));
     std::vector<std::string> argv = {pg_dump, "-Fc", "--no-password"};
     AddConnection(&argv);
-    ProgramOptions options = Options();
-    options.stdout_path = file.string();
-    auto dumped = RunProgram(argv, options);
-    Status s = Check(dumped, "pg_dump");
+    process::RunOptions options = Options();
+    options.stdout_file = file;
+    Status s = Run(argv, options, "pg_dump");
     if (s.ok()) {
       TM_ASSIGN_OR_RETURN(std::string pg_restore, Program("pg_restore"));
-      ProgramOptions list = Options();
-      list.stdin_path = file.string();
-      s = Check(RunProgram({pg_restore, "--list"}, list), "pg_restore --list " + file.string());
+      process::RunOptions list = Options();
+      list.stdin_file = file;
+      s = Run({pg_restore, "--list"}, list, "pg_restore --list " + file.string());
     }
     if (!s.ok()) {
       RemoveQuietly(file);
@@ -294,9 +291,9 @@ class PostgresBackupDriver : public BackupDriver {
     std::vector<std::string> argv = {pg_restore, "--clean", "--if-exists", "--single-transaction",
                                      "--exit-on-error", "--no-password"};
     AddConnection(&argv);
-    ProgramOptions options = Options();
-    options.stdin_path = b.file;
-    return Check(RunProgram(argv, options), "pg_restore " + b.file);
+    process::RunOptions options = Options();
+    options.stdin_file = b.file;
+    return Run(argv, options, "pg_restore " + b.file);
   }
 
  private:
@@ -317,30 +314,42 @@ class PostgresBackupDriver : public BackupDriver {
     }
   }
 
-  ProgramOptions Options() const {
-    ProgramOptions o;
-    if (!password_.empty()) o.env.push_back("PGPASSWORD=" + password_);
-    if (::geteuid() == 0) {
-      if (!user_.empty() && user_ != "root" && ::getpwnam(user_.c_str()) != nullptr) {
-        o.run_as_user = user_;
-      } else if (user_ != "root" && ::getpwnam("postgres") != nullptr) {
-        o.run_as_user = "postgres";
-      }
-    }
+  // The OS user the programs run as when tidemark is root ("" otherwise).
+  std::string RunAsUser() const {
+    if (::geteuid() != 0) return "";
+    if (!user_.empty() && user_ != "root" && ::getpwnam(user_.c_str()) != nullptr) return user_;
+    if (user_ != "root" && ::getpwnam("postgres") != nullptr) return "postgres";
+    return "";
+  }
+
+  process::RunOptions Options() const {
+    process::RunOptions o;
+    o.working_dir = "/";  // readable by the user the programs may run as
+    o.tail_lines = 20;    // the error lines for a failure message
+    o.timeout = timeout_;
+    // pg_dump/pg_restore end their session at once on SIGTERM (the server
+    // rolls back); runuser would add a 2 s pause of its own before exiting.
+    o.kill_grace = std::chrono::seconds(1);
+    if (!password_.empty()) o.env.emplace_back("PGPASSWORD", password_);
     return o;
   }
 
-  Status Check(const Result<ProgramResult>& r, const std::string& what) const {
+  // Runs one program; Failed unless it exits 0, the message naming `what`
+  // and carrying its last output lines.
+  Status Run(const std::vector<std::string>& argv, const process::RunOptions& options,
+             const std::string& what) const {
+    auto r = process::Run(process::Command::Argv(AsUser(run_as_, argv)), options);
     if (!r.ok()) return r.status().Prefix("database " + db_.name() + ": " + what);
-    if (r->exit_code != 0) {
-      return Status::Failed("database " + db_.name() + ": " + what + " exited with " +
-                            std::to_string(r->exit_code) + ": " + r->err);
-    }
-    return Status::Ok();
+    if (r->ok()) return Status::Ok();
+    std::string detail = r->tail;
+    while (!detail.empty() && detail.back() == '\n') detail.pop_back();
+    return Status::Failed("database " + db_.name() + ": " + what + " " + r->Describe() +
+                          (detail.empty() ? "" : ": " + detail));
   }
 
   SqlTarget& db_;
-  std::string host_, port_, database_, user_, password_;
+  std::chrono::seconds timeout_;
+  std::string host_, port_, database_, user_, password_, run_as_;
 };
 
 // ---------------------------------------------------------------------------
@@ -412,11 +421,11 @@ class SqlServerBackupDriver : public BackupDriver {
 
 }  // namespace
 
-Result<std::unique_ptr<BackupDriver>> MakeBackupDriver(SqlTarget& db) {
+Result<std::unique_ptr<BackupDriver>> MakeBackupDriver(SqlTarget& db, const BackupOptions& options) {
   switch (db.dialect()) {
     case SqlDialect::kSqlite: return std::unique_ptr<BackupDriver>(new SqliteBackupDriver(db));
     case SqlDialect::kPostgres:
-      return std::unique_ptr<BackupDriver>(new PostgresBackupDriver(db));
+      return std::unique_ptr<BackupDriver>(new PostgresBackupDriver(db, options));
     case SqlDialect::kSqlServer:
       return std::unique_ptr<BackupDriver>(new SqlServerBackupDriver(db));
   }
@@ -447,106 +456,11 @@ Result<std::pair<std::string, uint64_t>> HashFile(const fs::path& path) {
 
 // ---------------------------------------------------------------------------
 
-Result<ProgramResult> RunProgram(const std::vector<std::string>& argv_in,
-                                 const ProgramOptions& options) {
-  if (argv_in.empty()) return Status::InvalidInput("RunProgram: empty argument vector");
-  std::vector<std::string> argv;
-  if (!options.run_as_user.empty() && ::geteuid() == 0) {
-    argv = {"runuser", "-u", options.run_as_user, "--"};
-  }
-  argv.insert(argv.end(), argv_in.begin(), argv_in.end());
-
-  int in_fd = ::open(options.stdin_path.empty() ? "/dev/null" : options.stdin_path.c_str(),
-                     O_RDONLY | O_CLOEXEC);
-  if (in_fd < 0) return Status::IoError(ErrnoText("cannot open " + options.stdin_path));
-  int out_file = -1;
-  if (!options.stdout_path.empty()) {
-    out_file = ::open(options.stdout_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (out_file < 0) {
-      ::close(in_fd);
-      return Status::IoError(ErrnoText("cannot create " + options.stdout_path));
-    }
-  }
-  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    ::close(in_fd);
-    if (out_file >= 0) ::close(out_file);
-    return Status::IoError(ErrnoText("pipe"));
-  }
-
-  std::vector<std::string> env_strings;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string entry(*e);
-    bool overridden = std::any_of(options.env.begin(), options.env.end(), [&](const auto& x) {
-      return x.substr(0, x.find('=') + 1) == entry.substr(0, entry.find('=') + 1);
-    });
-    if (!overridden) env_strings.push_back(entry);
-  }
-  env_strings.insert(env_strings.end(), options.env.begin(), options.env.end());
-  std::vector<char*> envp, args;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(in_fd);
-    if (out_file >= 0) ::close(out_file);
-    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
-    return Status::IoError(ErrnoText("fork"));
-  }
-  if (pid == 0) {  // child: only async-signal-safe calls until exec
-    ::dup2(in_fd, 0);
-    ::dup2(out_file >= 0 ? out_file : out_pipe[1], 1);
-    ::dup2(err_pipe[1], 2);
-    if (::chdir(options.working_dir.c_str()) != 0) _exit(126);
-    ::execvpe(args[0], args.data(), envp.data());
-    const char msg[] = "exec failed: ";
-    (void)!::write(2, msg, sizeof(msg) - 1);
-    (void)!::write(2, args[0], std::strlen(args[0]));
-    _exit(127);
-  }
-  ::close(in_fd);
-  if (out_file >= 0) ::close(out_file);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-
-  ProgramResult result;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&result.out, &result.err};
-  int open_count = 2;
-  char buffer[8192];
-  while (open_count > 0) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      ssize_t n = ::read(fds[i].fd, buffer, sizeof(buffer));
-      if (n > 0) {
-        sinks[i]->append(buffer, static_cast<size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_count;
-      }
-    }
-  }
-  for (auto& f : fds) {
-    if (f.fd >= 0) ::close(f.fd);
-  }
-  int wstatus = 0;
-  while (::waitpid(pid, &wstatus, 0) < 0) {
-    if (errno != EINTR) return Status::IoError(ErrnoText("waitpid"));
-  }
-  if (WIFEXITED(wstatus)) result.exit_code = WEXITSTATUS(wstatus);
-  if (WIFSIGNALED(wstatus)) result.exit_code = 128 + WTERMSIG(wstatus);
-  if (result.exit_code == 127 && result.err.rfind("exec failed: ", 0) == 0) {
-    return Status::IoError("cannot run " + argv[0] + ": " + result.err);
-  }
-  return result;
+std::vector<std::string> AsUser(const std::string& user, std::vector<std::string> argv) {
+  if (user.empty() || ::geteuid() != 0) return argv;
+  std::vector<std::string> out = {"runuser", "-u", user, "--"};
+  out.insert(out.end(), std::make_move_iterator(argv.begin()), std::make_move_iterator(argv.end()));
+  return out;
 }
 
 std::optional<std::string> FindPostgresProgram(const std::string& name) {

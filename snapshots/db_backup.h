@@ -3,6 +3,7 @@
 // BACKUP DATABASE), verified and hashed before it counts; restores check the hash first.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -32,6 +33,16 @@ class BackupDriver {
   virtual Status Restore(const BackupRecord& backup) = 0;
 };
 
+// Limits for the programs a driver runs (pg_dump, pg_restore; the SQLite and
+// SQL Server drivers work through ODBC and are bounded by the server).
+inline constexpr std::chrono::seconds kDefaultBackupTimeout{2 * 60 * 60};
+struct BackupOptions {
+  // Each program run (the dump, its verification, a restore) is killed with
+  // its whole process tree after this long, and the backup or restore fails
+  // with "database D: pg_dump timed out after N s (killed)".
+  std::chrono::seconds timeout = kDefaultBackupTimeout;
+};
+
 // The driver for `db`'s dialect. `db` must outlive the driver.
 //  - SQLite ("sqlite-vacuum-into"): VACUUM INTO ? through ODBC; restore copies
 //    the file over the Database= file (temp file + fsync + rename), refused
@@ -46,30 +57,17 @@ class BackupDriver {
 //    CHECKSUM, COPY_ONLY; RESTORE VERIFYONLY; RESTORE DATABASE ... WITH
 //    REPLACE. The path must be the same for the server and for tidemark.
 //    Implemented but untested here (no SQL Server in the test environment).
-Result<std::unique_ptr<BackupDriver>> MakeBackupDriver(targets::SqlTarget& db);
+Result<std::unique_ptr<BackupDriver>> MakeBackupDriver(targets::SqlTarget& db,
+                                                      const BackupOptions& options = {});
 
 // SHA-256 (hex) and size of a file, read in chunks. IoError naming the file.
 Result<std::pair<std::string, uint64_t>> HashFile(const std::filesystem::path& path);
 
 // --- external programs (used by the drivers and by the test PostgreSQL server) ---
 
-struct ProgramOptions {
-  std::string run_as_user;         // non-empty and running as root: runuser -u <user> --
-  std::vector<std::string> env;    // extra "NAME=value" entries for the child
-  std::string stdin_path;          // "" = /dev/null
-  std::string stdout_path;         // "" = captured into ProgramResult::out
-  std::string working_dir = "/";
-};
-struct ProgramResult {
-  int exit_code = -1;   // the exit status, or 128 + signal number
-  std::string out;      // stdout when not redirected to a file
-  std::string err;      // stderr
-};
-// Runs argv[0] (searched in PATH when it has no '/') with fork/exec and an
-// argument vector (no shell), waits for it. IoError when it cannot be started;
-// a non-zero exit is reported in the result, not as an error.
-Result<ProgramResult> RunProgram(const std::vector<std::string>& argv,
-                                 const ProgramOptions& options = {});
+// `argv` prefixed with `runuser -u <user> --` when tidemark runs as root and
+// `user` is non-empty; else `argv` unchanged.
+std::vector<std::string> AsUser(const std::string& user, std::vector<std::string> argv);
 
 // The full path of a PostgreSQL program (pg_dump, initdb, ...): from
 // $TIDEMARK_PG_BINDIR, else the newest /usr/lib/postgresql/<version>/bin, else

@@ -1,13 +1,11 @@
 // ProcessServiceBackend: local processes as services (formats in the header).
-// Start = pipe + fork + fork + setsid + execv; the pipe (close-on-exec) tells
-// the caller the grandchild's pid and whether execv failed.
+// Start = process::StartDetached (own session, double fork); the pid file
+// then records the process with its start time.
 #include "engine/targets/process_service.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/process/process_runner.h"
 #include "store/unicode.h"
 
 namespace tidemark::targets {
@@ -113,18 +112,6 @@ Status ValidateName(const std::string& name) {
 // Sends `sig` to the service's process group, falling back to the process.
 void Signal(pid_t pid, int sig) {
   if (::kill(-pid, sig) != 0) ::kill(pid, sig);
-}
-
-// Child → parent messages on the start pipe.
-struct StartMsg {
-  int32_t kind;   // 1 = grandchild pid, 2 = setsid/fork errno, 3 = execv errno
-  int32_t value;
-};
-
-void WriteMsg(int fd, int32_t kind, int32_t value) {
-  const StartMsg m{kind, value};
-  ssize_t ignored = ::write(fd, &m, sizeof(m));
-  (void)ignored;
 }
 
 }  // namespace
@@ -331,100 +318,15 @@ Status ProcessServiceBackend::Start(const Definition& d, milliseconds timeout) {
   if (d.start == StartType::kDisabled) {
     return Status::InvalidInput("service " + d.name + " is disabled");
   }
-  // Everything the children need is prepared before fork (async-signal-safety).
-  std::vector<std::string> argv_store;
-  argv_store.push_back(d.exec);
-  argv_store.insert(argv_store.end(), d.args.begin(), d.args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> argv = {d.exec};
+  argv.insert(argv.end(), d.args.begin(), d.args.end());
   const fs::path log = dir_ / (d.name + ".log");
-  const std::string dir = dir_.string();
-
-  const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) return ErrnoStatus("service " + d.name + ": cannot open " + log.string(), errno);
-  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  int pipefd[2];
-  if (null_fd < 0 || ::pipe2(pipefd, O_CLOEXEC) != 0) {
-    const int err = errno;
-    ::close(log_fd);
-    if (null_fd >= 0) ::close(null_fd);
-    return ErrnoStatus("service " + d.name + ": cannot prepare start", err);
-  }
-
-  const pid_t child = ::fork();
-  if (child < 0) {
-    const int err = errno;
-    ::close(log_fd);
-    ::close(null_fd);
-    ::close(pipefd[0]);
-    ::close(pipefd[1]);
-    return ErrnoStatus("service " + d.name + ": fork failed", err);
-  }
-  if (child == 0) {
-    ::close(pipefd[0]);
-    const pid_t grandchild = ::fork();
-    if (grandchild < 0) {
-      WriteMsg(pipefd[1], 2, errno);
-      ::_exit(1);
-    }
-    if (grandchild > 0) {
-      WriteMsg(pipefd[1], 1, static_cast<int32_t>(grandchild));
-      ::_exit(0);
-    }
-    // The service: its own session and process group (pgid = sid = pid),
-    // reparented to init as soon as the intermediate child exits.
-    if (::setsid() < 0) {
-      WriteMsg(pipefd[1], 2, errno);
-      ::_exit(1);
-    }
-    ::dup2(null_fd, 0);
-    ::dup2(log_fd, 1);
-    ::dup2(log_fd, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-    // Close inherited descriptors except the (close-on-exec) pipe.
-    const unsigned keep = static_cast<unsigned>(pipefd[1]);
-    if (keep > 3) ::syscall(SYS_close_range, 3u, keep - 1, 0u);
-    ::syscall(SYS_close_range, keep + 1, ~0u, 0u);
-    if (::chdir(dir.c_str()) != 0) {
-      WriteMsg(pipefd[1], 3, errno);
-      ::_exit(127);
-    }
-    ::execv(argv[0], argv.data());
-    WriteMsg(pipefd[1], 3, errno);
-    ::_exit(127);
-  }
-
-  ::close(pipefd[1]);
-  ::close(log_fd);
-  ::close(null_fd);
-  int wstatus = 0;
-  while (::waitpid(child, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  pid_t pid = 0;
-  int exec_errno = 0;
-  int fork_errno = 0;
-  StartMsg m;
-  for (;;) {
-    const ssize_t n = ::read(pipefd[0], &m, sizeof(m));
-    if (n < 0 && errno == EINTR) continue;
-    if (n != static_cast<ssize_t>(sizeof(m))) break;  // EOF: execv succeeded (or nothing sent)
-    if (m.kind == 1) pid = static_cast<pid_t>(m.value);
-    if (m.kind == 2) fork_errno = m.value;
-    if (m.kind == 3) exec_errno = m.value;
-  }
-  ::close(pipefd[0]);
-  if (fork_errno != 0) {
-    return ErrnoStatus("service " + d.name + ": cannot detach (setsid/fork)", fork_errno);
-  }
-  if (pid <= 0) return Status::Failed("service " + d.name + ": start failed (no process)");
-  if (exec_errno != 0) {
-    return Status::Failed("service " + d.name + ": cannot run " + d.exec + ": " +
-                          std::strerror(exec_errno));
-  }
+  process::DetachedOptions options;
+  options.working_dir = dir_;
+  options.log_file = log;
+  auto started = process::StartDetached(process::Command::Argv(std::move(argv)), options);
+  if (!started.ok()) return started.status().Prefix("service " + d.name);
+  const pid_t pid = static_cast<pid_t>(*started);
   const auto st = ReadProcStat(pid);
   auto died = [&] {
     ::unlink(PidFile(d).c_str());

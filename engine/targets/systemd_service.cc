@@ -1,22 +1,15 @@
-// SystemdServiceBackend: systemctl run with fork/exec (stdout and stderr
-// captured through one pipe, a deadline enforced with poll + SIGKILL);
-// state read with `systemctl show -p LoadState,ActiveState,UnitFileState,MainPID`.
+// SystemdServiceBackend: systemctl run through the process runner (argument
+// vector, stdout and stderr captured, a deadline); state read with
+// `systemctl show -p LoadState,ActiveState,UnitFileState,MainPID`.
 #include "engine/targets/systemd_service.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <thread>
 
+#include "engine/process/process_runner.h"
 #include "store/unicode.h"
 
 namespace tidemark::targets {
@@ -76,77 +69,25 @@ SystemdServiceBackend::SystemdServiceBackend(bool user_manager, std::string syst
 
 Result<SystemdServiceBackend::Output> SystemdServiceBackend::Systemctl(
     const std::vector<std::string>& args, milliseconds timeout) const {
-  std::vector<std::string> argv_store = {systemctl_};
-  if (user_manager_) argv_store.push_back("--user");
-  argv_store.push_back("--no-pager");
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::string command;
-  for (size_t i = 0; i < argv_store.size(); ++i) command += (i ? " " : "") + argv_store[i];
-
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    return Status::IoError("cannot run " + command + ": pipe: " + std::strerror(errno));
+  std::vector<std::string> argv = {systemctl_};
+  if (user_manager_) argv.push_back("--user");
+  argv.push_back("--no-pager");
+  argv.insert(argv.end(), args.begin(), args.end());
+  process::RunOptions options;
+  options.capture = true;
+  options.timeout = timeout;
+  options.kill_grace = milliseconds(1000);
+  // Bounded by `timeout`, and killing the client would not cancel systemd's
+  // job: let it finish, the executor stops right after the action.
+  options.stop_on_interrupt = false;
+  const process::Command command = process::Command::Argv(std::move(argv));
+  TM_ASSIGN_OR_RETURN(process::ExitStatus status, process::Run(command, options));
+  if (status.timed_out) {
+    return Status::IoError(command.Display() + " did not finish within " +
+                           std::to_string(timeout.count()) + " ms");
   }
-  const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    const int err = errno;
-    ::close(out[0]);
-    ::close(out[1]);
-    if (null_fd >= 0) ::close(null_fd);
-    return Status::IoError("cannot run " + command + ": fork: " + std::strerror(err));
-  }
-  if (pid == 0) {
-    if (null_fd >= 0) ::dup2(null_fd, 0);
-    ::dup2(out[1], 1);
-    ::dup2(out[1], 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  if (null_fd >= 0) ::close(null_fd);
-
-  Output result;
-  const auto deadline = Clock::now() + timeout;
-  bool timed_out = false;
-  char buf[4096];
-  for (;;) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd pfd{out[0], POLLIN, 0};
-    const int rc = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
-    if (rc < 0 && errno == EINTR) continue;
-    if (rc <= 0) continue;
-    const ssize_t n = ::read(out[0], buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    result.text.append(buf, static_cast<size_t>(n));
-  }
-  ::close(out[0]);
-  if (timed_out) ::kill(pid, SIGKILL);
-  int wstatus = 0;
-  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  if (timed_out) {
-    return Status::IoError(command + " did not finish within " + std::to_string(timeout.count()) +
-                           " ms");
-  }
-  if (WIFEXITED(wstatus)) {
-    result.exit_code = WEXITSTATUS(wstatus);
-    if (result.exit_code == 127 && result.text.empty()) {
-      return Status::IoError("cannot run " + systemctl_);
-    }
-  } else {
-    return Status::IoError(command + " was killed by signal " +
-                           std::to_string(WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0));
-  }
-  return result;
+  if (status.signal != 0) return Status::IoError(command.Display() + " " + status.Describe());
+  return Output{status.exit_code, std::move(status.output)};
 }
 
 Status SystemdServiceBackend::Must(const std::vector<std::string>& args,

@@ -1,5 +1,5 @@
-// SystemdServiceBackend: services managed through `systemctl` (run with
-// fork/exec, never a shell). Start types map auto = enabled, manual = not
+// SystemdServiceBackend: services managed through `systemctl` (an argument
+// vector through the process runner, never a shell). Start types map auto = enabled, manual = not
 // enabled (disabled/static/indirect), disabled = masked; paused = the unit's
 // main process is stopped (SIGSTOP via `systemctl kill`).
 #pragma once

@@ -3,6 +3,11 @@
 // apply again, conflicts, observed changes from an exec step.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 #include "engine/targets/registry_target.h"
 #include "engine/targets/sql_target.h"
 #include "store/event_log.h"
@@ -14,6 +19,7 @@
 namespace tidemark {
 namespace {
 
+namespace fs = std::filesystem;
 using testing::CliResult;
 using testing::MiniSite;
 using testing::RunTidemark;
@@ -113,6 +119,37 @@ TEST_F(PostgresApplyTest, PostgresSiteRoundTripsByteForByte) {
   TempDir dir;
   MiniSite site(dir.path(), server_->ConnectionString("registry"));
   ApplyRollbackApply(site);
+}
+
+// A checkpoint whose pg_dump hangs (a fake found first through
+// TIDEMARK_PG_BINDIR, there only to inject the fault) fails at the database's
+// `backup_timeout` with a clear error; the run stops resumably.
+TEST_F(PostgresApplyTest, HungBackupFailsTheCheckpointAtTheConfiguredTimeout) {
+  TempDir dir;
+  MiniSite site(dir.path(), server_->ConnectionString("registry"));
+  std::ofstream(site.env_path(), std::ios::app) << "    backup_timeout: 1\n";
+  fs::permissions(dir.path(), fs::perms::all);  // the fake may run as postgres (runuser)
+  testing::WriteFileBytes(dir / "bin" / "pg_dump", "#!/bin/sh\nsleep 30\n");
+  fs::permissions(dir / "bin", fs::perms::all);
+  fs::permissions(dir / "bin" / "pg_dump", fs::perms::all);
+  const auto plan = site.WritePlan("hung", R"(name: hung
+steps:
+  - id: backup
+    title: Back up the SQL databases
+    actions:
+      - checkpoint: { name: pre-upgrade, databases: [registry] }
+)");
+  ::setenv("TIDEMARK_PG_BINDIR", (dir / "bin").c_str(), 1);
+  const auto start = std::chrono::steady_clock::now();
+  CliResult r = RunTidemark(J(site, {"apply", plan.string(), "--env", site.env_path().string()}));
+  const auto took = std::chrono::steady_clock::now() - start;
+  ::unsetenv("TIDEMARK_PG_BINDIR");
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.err.find("backup of database registry failed: database registry: pg_dump timed out "
+                       "after 1 s"),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_LT(took, std::chrono::seconds(5));
 }
 
 TEST(ApplyRollbackTest, ConflictIsReportedNotOverwrittenUnlessForced) {

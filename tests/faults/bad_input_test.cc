@@ -109,6 +109,22 @@ TEST(BadInputTest, BadEnvironmentIsRefusedWithItsLine) {
   site.StopServices();
 }
 
+TEST(BadInputTest, BadBackupTimeoutIsRefusedWithItsLine) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const auto plan = site.WritePlan("full", MiniSite::FullPlan());
+  for (const std::string bad : {"0", "-5", "two hours", "604801", "[1]"}) {
+    WriteFileBytes(dir / "bad-env.yaml", "name: x\ndatabases:\n  registry:\n    connection: x\n"
+                                         "    backup_timeout: " + bad + "\n");
+    CliResult r = RunTidemark(WithJournal(site, {"apply", plan.string(), "--env", (dir / "bad-env.yaml").string()}));
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("bad-env.yaml:5"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("backup_timeout"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(site.journal()));
+  site.StopServices();
+}
+
 // Applies `yaml`, checks `check` after it, rolls back to pristine.
 void ApplyAndRollBack(MiniSite& site, const std::string& yaml, const std::function<void()>& check) {
   const std::string pristine = site.Fingerprint();

@@ -1,5 +1,5 @@
 // PostgresServer: initdb + pg_ctl in a temp dir, Unix socket only, run
-// through the backup drivers' fork/exec runner (runuser -u postgres as root).
+// through the process runner (runuser -u postgres as root).
 #include "tests/testing/postgres_server.h"
 
 #include <netinet/in.h>
@@ -7,9 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <vector>
 
+#include "engine/process/process_runner.h"
 #include "snapshots/db_backup.h"
 
 namespace tidemark::testing {
@@ -71,14 +73,13 @@ Status PostgresServer::RunTool(const std::string& tool, const std::vector<std::s
   if (!path) return Status::NotFound(tool + " not found");
   std::vector<std::string> argv = {*path};
   argv.insert(argv.end(), args.begin(), args.end());
-  snapshots::ProgramOptions options;
-  options.run_as_user = RunAs();
-  auto r = snapshots::RunProgram(argv, options);
+  process::RunOptions options;
+  options.capture = true;
+  options.working_dir = "/";  // readable by the server's user
+  options.timeout = std::chrono::minutes(2);
+  auto r = process::Run(process::Command::Argv(snapshots::AsUser(RunAs(), argv)), options);
   if (!r.ok()) return r.status();
-  if (r->exit_code != 0) {
-    return Status::Failed(tool + " exited with " + std::to_string(r->exit_code) + ": " + r->err +
-                          r->out);
-  }
+  if (!r->ok()) return Status::Failed(tool + " " + r->Describe() + ": " + r->output);
   return Status::Ok();
 }
 

@@ -1,12 +1,15 @@
 // Backup drivers against real databases: back up, change, restore, compare;
-// tampered or foreign backups are refused. Also the fork/exec runner.
+// tampered or foreign backups are refused; a hung pg_dump times out.
 #include "snapshots/db_backup.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "store/sha256.h"
 #include "tests/testing/postgres_server.h"
@@ -199,41 +202,52 @@ TEST(DbBackupFailureTest, FailedPgDumpLeavesNoFile) {
   EXPECT_TRUE(fs::is_empty(dir / "backups"));
 }
 
-TEST(RunProgramTest, CapturesOutputErrorAndExitCode) {
-  auto r = RunProgram({"sh", "-c", "echo out; echo err >&2; exit 3"});
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->exit_code, 3);
-  EXPECT_EQ(r->out, "out\n");
-  EXPECT_EQ(r->err, "err\n");
+// Whether `pid` (written by the fake program into `file`) still runs; a
+// zombie waiting for init counts as gone.
+bool StillRuns(const fs::path& file) {
+  const std::string text = ReadFileBytes(file);
+  if (text.empty()) return false;
+  const std::string stat = ReadFileBytes("/proc/" + std::to_string(std::stol(text)) + "/stat");
+  const size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
 }
 
-TEST(RunProgramTest, PassesArgumentsVerbatimWithoutAShell) {
-  auto r = RunProgram({"printf", "%s|", "a b", "$(rm -rf /)", "'; --"});
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->out, "a b|$(rm -rf /)|'; --|");
-}
-
-TEST(RunProgramTest, RedirectsStdinAndStdoutToFilesAndSetsEnvironment) {
+// A pg_dump that hangs (a fake found first through TIDEMARK_PG_BINDIR, there
+// only to inject the fault) is killed with its child at the backup timeout,
+// and the checkpoint's backup fails saying so; no partial file is left.
+TEST(DbBackupFailureTest, HungPgDumpTimesOutWithAClearError) {
+  std::string reason;
+  if (!PostgresServer::Available(&reason)) GTEST_SKIP() << reason;
+  PostgresServer server;
+  ASSERT_TRUE(server.Start().ok());
+  ASSERT_TRUE(server.CreateDatabase("hung").ok());
+  auto db = SqlTarget::Connect("hung", server.ConnectionString("hung"));
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
   TempDir dir;
-  WriteFileBytes(dir / "in.txt", "hello\n");
-  ProgramOptions options;
-  options.stdin_path = (dir / "in.txt").string();
-  options.stdout_path = (dir / "out.txt").string();
-  options.env = {"TIDEMARK_TEST_VAR=xyz"};
-  auto r = RunProgram({"sh", "-c", "cat; echo $TIDEMARK_TEST_VAR"}, options);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->exit_code, 0);
-  EXPECT_EQ(ReadFileBytes(dir / "out.txt"), "hello\nxyz\n");
-  // An existing output file is never overwritten.
-  auto again = RunProgram({"true"}, options);
-  EXPECT_FALSE(again.ok());
-}
-
-TEST(RunProgramTest, MissingProgramIsIoError) {
-  auto r = RunProgram({"/nonexistent/program"});
-  ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(r.status().Is(StatusCode::kIoError));
-  EXPECT_NE(r.status().message().find("/nonexistent/program"), std::string::npos);
+  fs::permissions(dir.path(), fs::perms::all);  // the fake may run as postgres (runuser)
+  const fs::path script = dir / "bin" / "pg_dump";
+  WriteFileBytes(script, "#!/bin/sh\nsleep 30 &\necho $! > '" + (dir / "child.pid").string() +
+                             "'\nwait\n");
+  fs::permissions(dir / "bin", fs::perms::all);
+  fs::permissions(script, fs::perms::all);
+  ::setenv("TIDEMARK_PG_BINDIR", (dir / "bin").c_str(), 1);
+  auto driver = MakeBackupDriver(**db, BackupOptions{std::chrono::seconds(1)});
+  ASSERT_TRUE(driver.ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto backup = (*driver)->Backup(dir / "backups");
+  const auto took = std::chrono::steady_clock::now() - start;
+  ::unsetenv("TIDEMARK_PG_BINDIR");
+  ASSERT_FALSE(backup.ok());
+  EXPECT_NE(backup.status().message().find("database hung: pg_dump timed out after 1 s"),
+            std::string::npos)
+      << backup.status().ToString();
+  EXPECT_GE(took, std::chrono::seconds(1));
+  EXPECT_LT(took, std::chrono::seconds(4));
+  EXPECT_TRUE(fs::is_empty(dir / "backups"));
+  for (int i = 0; i < 50 && StillRuns(dir / "child.pid"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(StillRuns(dir / "child.pid")) << "the fake's child outlived the timeout";
 }
 
 }  // namespace
