@@ -1,11 +1,10 @@
 // `tidemark history RESOURCE`: every change to one resource (intents with their
 // outcome, observed changes, decisions, no-ops), oldest first, through the
 // by_resource index — the "blame" of a registry value or SQL cell.
-#include <fnmatch.h>
-
 #include <map>
 
 #include "commands/commands.h"
+#include "commands/resource_glob.h"
 #include "commands/render.h"
 #include "commands/table.h"
 #include "store/sha256.h"
@@ -22,10 +21,6 @@ struct HistoryEntry {
   uint64_t outcome_seq = 0;
   std::string error;
 };
-
-bool GlobMatches(const std::string& glob, const std::string& text) {
-  return fnmatch(glob.c_str(), text.c_str(), FNM_CASEFOLD | FNM_NOESCAPE) == 0;
-}
 
 }  // namespace
 

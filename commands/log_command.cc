@@ -1,25 +1,15 @@
 // `tidemark log`: events filtered by run, resource (glob, through the index),
 // step, kind and time; newest first unless --oldest-first.
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <set>
 
 #include "commands/commands.h"
+#include "commands/resource_glob.h"
 #include "commands/render.h"
 #include "commands/table.h"
 #include "engine/rollback.h"
 
 namespace tidemark::commands {
-namespace {
-
-// A resource glob matches the identity or the display form, case-insensitively.
-// Backslashes are literal (registry paths), not glob escapes.
-bool GlobMatches(const std::string& glob, const std::string& text) {
-  return fnmatch(glob.c_str(), text.c_str(), FNM_CASEFOLD | FNM_NOESCAPE) == 0;
-}
-
-}  // namespace
 
 int RunLog(Context& ctx) {
   po::options_description desc("log");

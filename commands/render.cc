@@ -5,14 +5,14 @@
 #include <cstdio>
 #include <ctime>
 
+#include "store/system_info.h"
 #include "store/sha256.h"
 #include "store/unicode.h"
 
 namespace tidemark::commands {
 std::string FormatTime(int64_t time_ns) {
   const std::time_t secs = static_cast<std::time_t>(time_ns / 1000000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
+  const std::tm tm = store::UtcTime(secs);
   char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,

@@ -1,9 +1,8 @@
 // `tidemark state [--at POINT] [--resource GLOB]`: every resource's value as
 // folded from the journal up to a point (seq, time, checkpoint name, `start`;
 // default the head), with the seq of the event that set it.
-#include <fnmatch.h>
-
 #include "commands/commands.h"
+#include "commands/resource_glob.h"
 #include "commands/render.h"
 #include "commands/table.h"
 #include "engine/drift.h"
@@ -40,8 +39,7 @@ int RunState(Context& ctx) {
   }
   std::vector<const engine::ResourceState*> shown;
   for (const auto& [id, rs] : state.resources()) {
-    if (!glob.empty() && fnmatch(glob.c_str(), id.c_str(), FNM_CASEFOLD | FNM_NOESCAPE) != 0 &&
-        fnmatch(glob.c_str(), rs.resource.Display().c_str(), FNM_CASEFOLD | FNM_NOESCAPE) != 0) {
+    if (!glob.empty() && !GlobMatches(glob, id) && !GlobMatches(glob, rs.resource.Display())) {
       continue;
     }
     shown.push_back(&rs);

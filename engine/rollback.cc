@@ -10,6 +10,7 @@
 #include "engine/executor.h"
 #include "engine/fold.h"
 #include "snapshots/db_backup.h"
+#include "store/system_info.h"
 #include "store/sha256.h"
 
 namespace tidemark::engine {
@@ -50,7 +51,7 @@ std::optional<int64_t> ParseTime(const std::string& text) {
   tm.tm_hour = h;
   tm.tm_min = mi;
   tm.tm_sec = s;
-  const int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset;
+  const int64_t secs = static_cast<int64_t>(store::TimeFromUtc(tm)) - offset;
   return secs * 1000000000 + frac_ns;
 }
 

@@ -3,19 +3,18 @@
 // file, a pg_dump custom-format archive, a SQL Server .bak.
 #include "snapshots/db_backup.h"
 
-#include <fcntl.h>
-#include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "engine/process/process_runner.h"
+#include "engine/targets/durable_file.h"
 #include "store/sha256.h"
+#include "store/system_info.h"
 #include "store/unicode.h"
 
 namespace tidemark::snapshots {
@@ -38,8 +37,7 @@ fs::path NewBackupPath(const fs::path& dir, const std::string& database, const s
   }
   if (safe.empty() || safe[0] == '.') safe = "db" + safe;
   std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
+  const std::tm tm = store::UtcTime(now);
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
   fs::path p = dir / (safe + "-" + stamp + "." + ext);
@@ -180,67 +178,16 @@ class SqliteBackupDriver : public BackupDriver {
     return Status::Ok();
   }
 
-  // Copies the backup next to the database while hashing it, compares the
-  // hash with the record, fsyncs and renames it over the database file.
+  // Reads the backup, compares its hash and size with the record, and
+  // replaces the database file with it durably (durable_file.h).
   Status CopyVerified(const BackupRecord& b, const std::string& db_path) {
-    std::string tmp = db_path + ".tidemark-restore";
-    int in = ::open(b.file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) return Status::IoError(ErrnoText("cannot open backup " + b.file));
-    int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (out < 0) {
-      ::close(in);
-      return Status::IoError(ErrnoText("cannot create " + tmp));
+    TM_ASSIGN_OR_RETURN(std::optional<std::string> bytes,
+                        targets::ReadFileBytes(b.file, "backup " + b.file));
+    if (!bytes) return Status::IoError("cannot open backup " + b.file + ": it does not exist");
+    if (Sha256Hex(*bytes) != b.sha256 || bytes->size() != b.size) {
+      return Status::Corruption("backup " + b.file + " changed since it was verified");
     }
-    Sha256Hasher hasher;
-    uint64_t size = 0;
-    std::string buffer(1 << 16, '\0');
-    Status status;
-    for (;;) {
-      ssize_t n = ::read(in, buffer.data(), buffer.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        status = Status::IoError(ErrnoText("reading " + b.file));
-        break;
-      }
-      if (n == 0) break;
-      hasher.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
-      size += static_cast<uint64_t>(n);
-      ssize_t off = 0;
-      while (off < n) {
-        ssize_t w = ::write(out, buffer.data() + off, static_cast<size_t>(n - off));
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) break;
-        off += w;
-      }
-      if (off < n) {
-        status = Status::IoError(ErrnoText("writing " + tmp));
-        break;
-      }
-    }
-    ::close(in);
-    if (status.ok() && ::fsync(out) != 0) status = Status::IoError(ErrnoText("fsync " + tmp));
-    ::close(out);
-    if (status.ok() && (ToHex(hasher.Finish()) != b.sha256 || size != b.size)) {
-      status = Status::Corruption("backup " + b.file + " changed while being restored");
-    }
-    if (status.ok()) {
-      struct stat st {};
-      if (::stat(db_path.c_str(), &st) == 0) ::chmod(tmp.c_str(), st.st_mode & 07777);
-      if (::rename(tmp.c_str(), db_path.c_str()) != 0) {
-        status = Status::IoError(ErrnoText("renaming " + tmp + " over " + db_path));
-      }
-    }
-    if (!status.ok()) {
-      RemoveQuietly(tmp);
-      return status;
-    }
-    std::string dir = fs::path(db_path).parent_path().string();
-    int d = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (d >= 0) {
-      ::fsync(d);
-      ::close(d);
-    }
-    return Status::Ok();
+    return targets::ReplaceFileDurably(db_path, *bytes);
   }
 
   SqlTarget& db_;
@@ -316,9 +263,9 @@ class PostgresBackupDriver : public BackupDriver {
 
   // The OS user the programs run as when tidemark is root ("" otherwise).
   std::string RunAsUser() const {
-    if (::geteuid() != 0) return "";
-    if (!user_.empty() && user_ != "root" && ::getpwnam(user_.c_str()) != nullptr) return user_;
-    if (user_ != "root" && ::getpwnam("postgres") != nullptr) return "postgres";
+    if (!store::RunningAsRoot()) return "";
+    if (!user_.empty() && user_ != "root" && store::LocalUserExists(user_)) return user_;
+    if (user_ != "root" && store::LocalUserExists("postgres")) return "postgres";
     return "";
   }
 
@@ -433,38 +380,37 @@ Result<std::unique_ptr<BackupDriver>> MakeBackupDriver(SqlTarget& db, const Back
 }
 
 Result<std::pair<std::string, uint64_t>> HashFile(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError(ErrnoText("cannot open " + path.string()));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError(ErrnoText("cannot open " + path.string()));
   Sha256Hasher hasher;
   uint64_t size = 0;
   std::string buffer(1 << 16, '\0');
-  for (;;) {
-    ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = Status::IoError(ErrnoText("reading " + path.string()));
-      ::close(fd);
-      return s;
-    }
-    if (n == 0) break;
-    hasher.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
-    size += static_cast<uint64_t>(n);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto n = static_cast<size_t>(in.gcount());
+    hasher.Update(std::string_view(buffer.data(), n));
+    size += n;
   }
-  ::close(fd);
+  if (in.bad()) return Status::IoError(ErrnoText("reading " + path.string()));
   return std::make_pair(ToHex(hasher.Finish()), size);
 }
 
 // ---------------------------------------------------------------------------
 
 std::vector<std::string> AsUser(const std::string& user, std::vector<std::string> argv) {
-  if (user.empty() || ::geteuid() != 0) return argv;
+  if (user.empty() || !store::RunningAsRoot()) return argv;
   std::vector<std::string> out = {"runuser", "-u", user, "--"};
   out.insert(out.end(), std::make_move_iterator(argv.begin()), std::make_move_iterator(argv.end()));
   return out;
 }
 
 std::optional<std::string> FindPostgresProgram(const std::string& name) {
-  auto executable = [](const fs::path& p) { return ::access(p.c_str(), X_OK) == 0; };
+  auto executable = [](const fs::path& p) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(p, ec);
+    return !ec && fs::is_regular_file(st) &&
+           (st.permissions() & (fs::perms::owner_exec | fs::perms::others_exec)) != fs::perms::none;
+  };
   if (const char* dir = std::getenv("TIDEMARK_PG_BINDIR"); dir != nullptr && *dir != '\0') {
     fs::path p = fs::path(dir) / name;
     if (executable(p)) return p.string();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
 #include <string>
 
@@ -20,6 +21,16 @@ std::string LocalUserName();
 uint64_t LocalProcessId();
 // True when a process with this id is still running on this computer.
 bool ProcessAlive(uint64_t pid);
+
+// True when this process runs as root (POSIX); false on Windows, where
+// programs are never run as another user.
+bool RunningAsRoot();
+// True when a local account of this name exists (POSIX getpwnam; Windows: false).
+bool LocalUserExists(const std::string& name);
+// `t` as UTC calendar time (gmtime_r / gmtime_s).
+std::tm UtcTime(std::time_t t);
+// The inverse: UTC calendar time to seconds since the epoch (timegm / _mkgmtime).
+std::time_t TimeFromUtc(std::tm utc);
 
 // Ends this process at once, as a power cut would (no destructors, no
 // flushing): SIGKILL on POSIX, TerminateProcess on Windows. Crash tests only.

@@ -30,6 +30,18 @@ bool ProcessAlive(uint64_t pid) {
   return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
+bool RunningAsRoot() { return geteuid() == 0; }
+
+bool LocalUserExists(const std::string& name) { return getpwnam(name.c_str()) != nullptr; }
+
+std::tm UtcTime(std::time_t t) {
+  std::tm out{};
+  gmtime_r(&t, &out);
+  return out;
+}
+
+std::time_t TimeFromUtc(std::tm utc) { return timegm(&utc); }
+
 void KillSelfNow() {
   raise(SIGKILL);
   _exit(137);

@@ -68,6 +68,18 @@ bool ProcessAlive(uint64_t pid) {
   return alive;
 }
 
+bool RunningAsRoot() { return false; }
+
+bool LocalUserExists(const std::string&) { return false; }
+
+std::tm UtcTime(std::time_t t) {
+  std::tm out{};
+  gmtime_s(&out, &t);
+  return out;
+}
+
+std::time_t TimeFromUtc(std::tm utc) { return _mkgmtime(&utc); }
+
 void KillSelfNow() {
   TerminateProcess(GetCurrentProcess(), 137);
   ExitProcess(137);

@@ -3,6 +3,9 @@
 // Unicode drivers), binary as SQL_C_BINARY, both fetched in chunks.
 #include "engine/targets/odbc_connection.h"
 
+#ifdef _WIN32
+#include <windows.h>  // odbc32's sql.h needs the Windows types first
+#endif
 #include <sql.h>
 #include <sqlext.h>
 
