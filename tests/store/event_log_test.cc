@@ -2,11 +2,6 @@
 // the writer lock across processes and reopening after kill -9.
 #include "store/event_log.h"
 
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/perf_context.h>
@@ -14,6 +9,8 @@
 
 #include "store/event_codec.h"
 #include "store/sha256.h"
+#include "store/system_info.h"
+#include "tests/testing/cli_runner.h"
 #include "tests/testing/temp_dir.h"
 
 namespace tidemark::store {
@@ -79,14 +76,6 @@ TEST(EventLogTest, ReopenKeepsHeadAndJournalId) {
   EXPECT_EQ(log->head().seq, 1u);
   EXPECT_EQ(log->head().hash, hash);
   EXPECT_FALSE(log->Append(NoteEvent("b")).ok());  // read-only
-}
-
-TEST(EventLogTest, DirectoryIsOwnerOnly) {
-  TempDir dir;
-  auto log = Create(dir);
-  struct stat st{};
-  ASSERT_EQ(stat((dir / "j").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
 TEST(EventLogTest, MissingJournalIsNotFound) {
@@ -232,81 +221,16 @@ TEST_F(ChainTamperTest, TruncatedTailIsReportedOnOpen) {
   EXPECT_NE(log.status().message().find("seq 6"), std::string::npos) << log.status().message();
 }
 
-TEST(EventLogTest, SecondWriterProcessIsRefusedWithHolder) {
+TEST(EventLogTest, AnotherTidemarkProcessIsRefusedWhileThisOneWrites) {
   TempDir dir;
-  { auto log = Create(dir); }
-  int ready[2], done[2];
-  ASSERT_EQ(pipe(ready), 0);
-  ASSERT_EQ(pipe(done), 0);
-  pid_t child = fork();
-  if (child == 0) {
-    auto log = EventLog::Open(dir / "j", OpenMode::kWrite);
-    char c = log.ok() ? 'y' : 'n';
-    if (write(ready[1], &c, 1) != 1) _exit(3);
-    if (read(done[0], &c, 1) != 1) _exit(4);
-    _exit(0);
-  }
-  char c = 0;
-  ASSERT_EQ(read(ready[0], &c, 1), 1);
-  ASSERT_EQ(c, 'y');
-  auto second = EventLog::Open(dir / "j", OpenMode::kWrite);
-  ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.status().code(), StatusCode::kLocked);
-  EXPECT_EQ(ExitCode(second.status()), 5);
-  EXPECT_NE(second.status().message().find("pid " + std::to_string(child)), std::string::npos)
-      << second.status().message();
-  EXPECT_NE(second.status().message().find("since"), std::string::npos);
-  // Readers are never refused.
-  EXPECT_TRUE(EventLog::Open(dir / "j", OpenMode::kReadOnly).ok());
-  // The holder dies without cleaning up: the lock is taken over.
-  kill(child, SIGKILL);
-  int status = 0;
-  waitpid(child, &status, 0);
-  auto third = EventLog::Open(dir / "j", OpenMode::kWrite);
-  ASSERT_TRUE(third.ok()) << third.status().ToString();
-  EXPECT_NE(third.value()->lock()->taken_over_from().find("pid " + std::to_string(child)),
-            std::string::npos);
-}
-
-TEST(EventLogTest, KillNineMidAppendLosesNoAcknowledgedEvent) {
-  for (int round = 0; round < 3; ++round) {
-    TempDir dir;
-    { auto log = Create(dir); }
-    int acks[2];
-    ASSERT_EQ(pipe(acks), 0);
-    pid_t child = fork();
-    if (child == 0) {
-      close(acks[0]);
-      auto log = EventLog::Open(dir / "j", OpenMode::kWrite);
-      if (!log.ok()) _exit(2);
-      for (int i = 0;; ++i) {
-        auto seq = log.value()->Append(NoteEvent(std::string(static_cast<size_t>(i % 50), 'x')));
-        if (!seq.ok()) _exit(3);
-        uint64_t s = seq.value();
-        if (write(acks[1], &s, sizeof s) != sizeof s) _exit(4);
-      }
-    }
-    close(acks[1]);
-    uint64_t acknowledged = 0, s = 0;
-    // Let it run a varying while, then kill it mid-stream.
-    const uint64_t stop_after = 20 + static_cast<uint64_t>(round) * 37;
-    while (read(acks[0], &s, sizeof s) == sizeof s) {
-      acknowledged = s;
-      if (acknowledged >= stop_after) break;
-    }
-    kill(child, SIGKILL);
-    while (read(acks[0], &s, sizeof s) == sizeof s) acknowledged = s;
-    close(acks[0]);
-    int status = 0;
-    waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status));
-    auto log = EventLog::Open(dir / "j", OpenMode::kWrite);
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    EXPECT_GE(log.value()->head().seq, acknowledged);
-    auto report = log.value()->Verify().value();
-    EXPECT_TRUE(report.ok) << report.problem;
-    for (uint64_t seq = 1; seq <= acknowledged; ++seq) ASSERT_TRUE(log.value()->Get(seq).ok());
-  }
+  auto log = Create(dir);
+  auto r = testing::RunTidemarkProcess({"note", "second writer", "--journal", (dir / "j").string()});
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.err.find("pid " + std::to_string(LocalProcessId())), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("on host " + LocalHostName()), std::string::npos) << r.err;
+  log.reset();
+  auto again = testing::RunTidemarkProcess({"note", "after", "--journal", (dir / "j").string()});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
 }
 
 TEST(EventLogTest, HundredThousandEventsReadBackByResourceThroughTheIndex) {

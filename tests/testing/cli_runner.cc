@@ -1,13 +1,10 @@
 // CLI runners for tests.
 #include "tests/testing/cli_runner.h"
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <sstream>
 
 #include "commands/cli.h"
+#include "engine/process/process_runner.h"
 #include "tests/testing/temp_dir.h"
 
 namespace tidemark::testing {
@@ -25,29 +22,29 @@ CliResult RunTidemark(const std::vector<std::string>& args) {
 
 CliResult RunProgram(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   TempDir tmp;
-  const auto out_path = tmp / "out", err_path = tmp / "err";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int in = open("/dev/null", O_RDONLY);
-    const int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(in, 0);
-    dup2(o, 1);
-    dup2(e, 2);
-    for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execvp(argv[0], argv.data());
-    _exit(127);
+  process::RunOptions o;
+  o.stdout_file = tmp / "out";
+  o.capture = true;  // stderr only, since stdout goes to the file
+  o.stop_on_interrupt = false;
+  for (const auto& kv : env) {
+    const size_t eq = kv.find('=');
+    o.env.emplace_back(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
   CliResult r;
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  r.out = ReadFileBytes(out_path);
-  r.err = ReadFileBytes(err_path);
+  auto ran = process::Run(process::Command::Argv(args), o);
+  if (!ran.ok()) {  // could not start: as a shell reports it
+    r.exit_code = 127;
+    r.err = ran.status().message();
+    return r;
+  }
+  if (ran->signal != 0) {
+    r.exit_code = -1;
+    r.signal = ran->signal;
+  } else {
+    r.exit_code = ran->exit_code;
+  }
+  r.out = ReadFileBytes(tmp / "out");
+  r.err = ran->output;
   return r;
 }
 

@@ -1,7 +1,9 @@
 // TempDir and small file helpers for tests.
 #include "tests/testing/temp_dir.h"
 
+#include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -9,10 +11,19 @@
 namespace tidemark::testing {
 
 TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/tidemark-test-XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
+  std::error_code ec;
+  std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+  if (ec) base = ".";
+  std::random_device rd;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    char name[32];
+    std::snprintf(name, sizeof name, "tidemark-test-%08x", static_cast<unsigned>(rd()));
+    if (std::filesystem::create_directory(base / name, ec)) {
+      path_ = base / name;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a temp folder in " + base.string());
 }
 
 TempDir::~TempDir() {
