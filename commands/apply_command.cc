@@ -1,5 +1,6 @@
 // `tidemark apply PLAN --env ENV [--set k=v]...`: run an upgrade plan.
 #include "commands/commands.h"
+#include "commands/exit_code.h"
 #include "commands/json_writer.h"
 #include "commands/run_output.h"
 #include "engine/executor.h"

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "commands/exit_code.h"
 #include "store/secret_policy.h"
 
 namespace tidemark::commands {

@@ -1,6 +1,7 @@
 // `tidemark resume`: continue the newest run (or --run R) exactly where it
 // stopped, following the Resume table; rollbacks are continued the same way.
 #include "commands/commands.h"
+#include "commands/exit_code.h"
 #include "commands/json_writer.h"
 #include "commands/run_output.h"
 #include "engine/executor.h"

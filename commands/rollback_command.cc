@@ -1,6 +1,7 @@
 // `tidemark rollback [--to POINT] [--dry-run] [--force] [--restore-databases]`:
 // reverse actions generated from the journal, newest first, each recorded.
 #include "commands/commands.h"
+#include "commands/exit_code.h"
 #include "commands/json_writer.h"
 #include "commands/render.h"
 #include "commands/run_output.h"

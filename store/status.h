@@ -1,5 +1,5 @@
 // Status and Result<T>: errors as values, shared by every tidemark library.
-// Each code maps to one process exit code of DESIGN.md §7 (see ExitCode).
+// Each code maps to one process exit code of DESIGN.md §7 (commands/exit_code.h).
 #pragma once
 
 #include <optional>
@@ -63,8 +63,6 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-// The process exit code for a status (DESIGN.md §7).
-int ExitCode(const Status& s);
 const char* CodeName(StatusCode c);
 
 // A value or the Status that explains why there is none.

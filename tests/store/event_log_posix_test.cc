@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "commands/exit_code.h"
 #include "store/event_log.h"
 #include "tests/testing/temp_dir.h"
 
@@ -59,7 +60,7 @@ TEST(EventLogTest, SecondWriterProcessIsRefusedWithHolder) {
   auto second = EventLog::Open(dir / "j", OpenMode::kWrite);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kLocked);
-  EXPECT_EQ(ExitCode(second.status()), 5);
+  EXPECT_EQ(commands::ExitCode(second.status()), 5);
   EXPECT_NE(second.status().message().find("pid " + std::to_string(child)), std::string::npos)
       << second.status().message();
   EXPECT_NE(second.status().message().find("since"), std::string::npos);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 
+#include "commands/exit_code.h"
 #include "store/event_log.h"
 #include "tests/testing/temp_dir.h"
 
@@ -48,7 +49,7 @@ TEST(JournalOpenTest, FullDiskAtOpenIsAnIoErrorNotCorruption) {
   auto log = EventLog::Open(dir, OpenMode::kWrite, env.get());
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.status().code(), StatusCode::kIoError) << log.status().ToString();
-  EXPECT_EQ(ExitCode(log.status()), 1);
+  EXPECT_EQ(commands::ExitCode(log.status()), 1);
   EXPECT_NE(log.status().message().find("no space"), std::string::npos) << log.status().message();
   EXPECT_NE(log.status().message().find(dir.string()), std::string::npos);
   // Nothing was harmed: with space again the journal opens and holds its event.
