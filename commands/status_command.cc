@@ -7,7 +7,7 @@
 #include "commands/json_writer.h"
 #include "commands/render.h"
 #include "commands/table.h"
-#include "engine/executor.h"
+#include "engine/fold.h"
 #include "engine/run_record.h"
 #include "store/journal_lock.h"
 #include "store/sha256.h"
@@ -54,7 +54,7 @@ int RunStatus(Context& ctx) {
     }
     run_id = newest.value();
   }
-  auto folded = engine::Executor::FoldRun(*log.value(), run_id);
+  auto folded = engine::FoldRun(*log.value(), run_id);
   if (!folded.ok()) return Fail(ctx, folded.status());
   const engine::RunState& run = *folded->FindRun(run_id);
   const bool is_rollback = run.info.plan_name == "rollback";

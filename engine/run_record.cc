@@ -1,7 +1,7 @@
 // Rebuilding a run's plan and environment from journal blobs.
 #include "engine/run_record.h"
 
-#include "engine/executor.h"
+#include "engine/fold.h"
 
 namespace tidemark::engine {
 
@@ -55,7 +55,7 @@ Result<std::vector<std::string>> UnfinishedRuns(const store::EventLog& log) {
   TM_ASSIGN_OR_RETURN(auto runs, log.Runs());
   std::vector<std::string> out;
   for (const auto& id : runs) {
-    TM_ASSIGN_OR_RETURN(State st, Executor::FoldRun(log, id));
+    TM_ASSIGN_OR_RETURN(State st, FoldRun(log, id));
     const RunState* run = st.FindRun(id);
     if (run && run->status != RunStatus::kFinished) out.push_back(id);
   }

@@ -186,5 +186,81 @@ TEST(CorruptionTest, TruncatedTailIsCaughtByExpectHead) {
   EXPECT_NE(r.err.find("truncated"), std::string::npos) << r.err;
 }
 
+// How an intent event is damaged behind tidemark's back.
+enum class IntentDamage { kUndecodable, kDeleted };
+
+// Applies the full plan, then damages the journal's first applied intent
+// through RocksDB directly. Returns that intent's seq.
+uint64_t ApplyAndDamageAnIntent(const testing::MiniSite& site, IntentDamage damage) {
+  const auto plan = site.WritePlan("full", testing::MiniSite::FullPlan());
+  CliResult r = RunTidemark(WithJournal(site, {"apply", plan.string(), "--env", site.env_path().string()}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto log = store::EventLog::Open(site.journal(), store::OpenMode::kWrite);
+  EXPECT_TRUE(log.ok()) << log.status().ToString();
+  if (!log.ok()) return 0;
+  uint64_t intent = 0;
+  EXPECT_TRUE(log.value()->Scan(1, 0, false, [&](const store::StoredEvent& se) {
+    if (const auto* a = std::get_if<Applied>(&se.event.body)) intent = a->intent_seq;
+    return intent == 0;
+  }).ok());
+  EXPECT_NE(intent, 0u);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto* db = log.value()->raw_db();
+  if (damage == IntentDamage::kDeleted) {
+    EXPECT_TRUE(db->Delete(wo, log.value()->events_cf(), store::SeqKey(intent)).ok());
+  } else {
+    std::string v;
+    EXPECT_TRUE(db->Get(rocksdb::ReadOptions(), log.value()->events_cf(), store::SeqKey(intent), &v).ok());
+    v.resize(32 + 3);  // the hash, then three bytes that are no Cap'n Proto message
+    EXPECT_TRUE(db->Put(wo, log.value()->events_cf(), store::SeqKey(intent), v).ok());
+  }
+  return intent;
+}
+
+uint64_t HeadSeq(const fs::path& dir) {
+  auto log = store::EventLog::Open(dir, store::OpenMode::kReadOnly);
+  EXPECT_TRUE(log.ok()) << log.status().ToString();
+  return log.ok() ? log.value()->head().seq : 0;
+}
+
+// A damaged intent inside the range (the scan meets it), deleted (the scan
+// skips it), or just before the point (`--to` the intent's seq: only its
+// applied lies after the point, and the intent is read by seq).
+TEST(CorruptionTest, RollbackRefusesAJournalWhoseIntentCannotBeRead) {
+  struct Case {
+    const char* what;
+    IntentDamage damage;
+    bool to_the_intent;
+  };
+  for (const Case& c : {Case{"undecodable intent", IntentDamage::kUndecodable, false},
+                        Case{"deleted intent", IntentDamage::kDeleted, false},
+                        Case{"undecodable intent at the point", IntentDamage::kUndecodable, true}}) {
+    TempDir tmp;
+    testing::MiniSite site(tmp.path());
+    const uint64_t intent = ApplyAndDamageAnIntent(site, c.damage);
+    ASSERT_NE(intent, 0u);
+    const std::string applied = site.Fingerprint();
+    const uint64_t head = HeadSeq(site.journal());
+    std::vector<std::string> to;
+    if (c.to_the_intent) to = {"--to", std::to_string(intent)};
+    auto rollback = [&](std::vector<std::string> args) {
+      args.insert(args.begin(), "rollback");
+      args.insert(args.end(), to.begin(), to.end());
+      return RunTidemark(WithJournal(site, args));
+    };
+    CliResult r = rollback({"--dry-run"});
+    EXPECT_EQ(r.exit_code, 6) << c.what << ": " << r.out << r.err;
+    r = rollback({"--dry-run", "--json"});
+    EXPECT_EQ(r.exit_code, 6) << c.what << ": " << r.out << r.err;
+    r = rollback({});
+    EXPECT_EQ(r.exit_code, 6) << c.what << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find(std::to_string(intent)), std::string::npos) << c.what << ": " << r.err;
+    EXPECT_EQ(site.Fingerprint(), applied) << c.what << ": rollback changed a target";
+    EXPECT_EQ(HeadSeq(site.journal()), head) << c.what << ": rollback appended to the journal";
+    site.StopServices();
+  }
+}
+
 }  // namespace
 }  // namespace tidemark::faults
