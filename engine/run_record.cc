@@ -40,7 +40,10 @@ Result<std::unique_ptr<RunRecord>> LoadRunRecord(const store::EventLog& log,
 Result<Environment> EnvironmentFor(const store::EventLog& log, const std::string& env_path) {
   if (!env_path.empty()) return LoadEnvironment(env_path);
   auto newest = NewestRun(log);
-  if (!newest.ok()) return Status::InvalidInput("the journal has no runs; give --env ENV");
+  if (newest.status().code() == StatusCode::kNotFound) {
+    return Status::InvalidInput("the journal has no runs; give --env ENV");
+  }
+  TM_RETURN_IF_ERROR(newest.status());
   TM_ASSIGN_OR_RETURN(auto record, LoadRunRecord(log, newest.value()));
   return std::move(record->env);
 }

@@ -262,5 +262,116 @@ TEST(CorruptionTest, RollbackRefusesAJournalWhoseIntentCannotBeRead) {
   }
 }
 
+// The SST files of one column family of the journal at `dir`.
+std::vector<fs::path> SstsOf(const fs::path& dir, const std::string& cf) {
+  auto log = store::EventLog::Open(dir, store::OpenMode::kReadOnly);
+  EXPECT_TRUE(log.ok()) << log.status().ToString();
+  std::vector<fs::path> out;
+  if (!log.ok()) return out;
+  std::vector<rocksdb::LiveFileMetaData> files;
+  log.value()->raw_db()->GetLiveFilesMetaData(&files);
+  for (const auto& f : files) {
+    if (f.column_family_name == cf) out.push_back(dir / fs::path(f.name).filename());
+  }
+  return out;
+}
+
+// A byte flipped in the first block of an index, blob or events SST: verify
+// sees it, so no command may append (note, rollback, apply), nothing changes,
+// and status does not report the damaged journal as one without runs.
+TEST(CorruptionTest, CommandsRefuseAJournalWithAFlippedSstByte) {
+  for (const std::string cf : {"by_kind", "by_run", "by_resource", "blobs", "events"}) {
+    TempDir tmp;
+    testing::MiniSite site(tmp.path());
+    const auto plan = site.WritePlan("full", testing::MiniSite::FullPlan());
+    ASSERT_EQ(RunTidemark(WithJournal(site, {"apply", plan.string(), "--env",
+                                             site.env_path().string()})).exit_code, 0);
+    const auto ssts = SstsOf(site.journal(), cf);
+    ASSERT_FALSE(ssts.empty()) << cf;
+    FlipByte(ssts[0], 12);
+    const std::string applied = site.Fingerprint();
+    const uint64_t head = HeadSeq(site.journal());
+    EXPECT_EQ(RunTidemark(WithJournal(site, {"verify"})).exit_code, 6) << cf;
+    CliResult r = RunTidemark(WithJournal(site, {"note", "after the damage"}));
+    EXPECT_EQ(r.exit_code, 6) << cf << ": " << r.out << r.err;
+    r = RunTidemark(WithJournal(site, {"rollback"}));
+    EXPECT_EQ(r.exit_code, 6) << cf << ": " << r.out << r.err;
+    r = RunTidemark(WithJournal(site, {"apply", plan.string(), "--env", site.env_path().string()}));
+    EXPECT_EQ(r.exit_code, 6) << cf << ": " << r.out << r.err;
+    EXPECT_EQ(site.Fingerprint(), applied) << cf << ": a target changed";
+    EXPECT_EQ(HeadSeq(site.journal()), head) << cf << ": the damaged journal was appended to";
+    if (cf != "by_resource") {  // status reads the run through by_kind, by_run, blobs, events
+      r = RunTidemark(WithJournal(site, {"status"}));
+      EXPECT_EQ(r.exit_code, 6) << cf << ": " << r.out << r.err;
+    }
+    if (cf == "events") {
+      r = RunTidemark(WithJournal(site, {"log"}));
+      EXPECT_EQ(r.exit_code, 6) << cf << ": " << r.out << r.err;
+    }
+    site.StopServices();
+  }
+}
+
+// An event rewritten through RocksDB without the chain (same length, well
+// formed): every reader that uses it refuses it, not only verify.
+TEST(CorruptionTest, ReadersRefuseAnEventRewrittenWithoutTheChain) {
+  TempDir tmp;
+  const auto dir = tmp / "journal";
+  MakeJournal(dir, 2, 6);
+  {
+    auto log = store::EventLog::Open(dir, store::OpenMode::kWrite);
+    ASSERT_TRUE(log.ok());
+    std::string v;
+    ASSERT_TRUE(log.value()->raw_db()->Get(rocksdb::ReadOptions(), log.value()->events_cf(), store::SeqKey(5), &v).ok());
+    const size_t p = v.find("n5", 32);
+    ASSERT_NE(p, std::string::npos);
+    v[p] = 'X';
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    ASSERT_TRUE(log.value()->raw_db()->Put(wo, log.value()->events_cf(), store::SeqKey(5), v).ok());
+  }
+  auto log = store::EventLog::Open(dir, store::OpenMode::kReadOnly);
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log.value()->Get(5).status().code(), StatusCode::kCorruption);
+  EXPECT_TRUE(log.value()->Get(4).ok());
+  EXPECT_EQ(log.value()->Scan(1, 0, false, [](const store::StoredEvent&) { return true; }).code(),
+            StatusCode::kCorruption);
+  log.value().reset();
+  CliResult r = RunTidemark(J(dir, {"log"}));
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  r = RunTidemark(J(dir, {"show", "5"}));
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+}
+
+// A key removed from the events column family leaves a gap a scan must not
+// step over.
+TEST(CorruptionTest, AScanRefusesAGapInTheEvents) {
+  TempDir tmp;
+  const auto dir = tmp / "journal";
+  MakeJournal(dir, 0, 6);
+  {
+    auto log = store::EventLog::Open(dir, store::OpenMode::kWrite);
+    ASSERT_TRUE(log.ok());
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    ASSERT_TRUE(log.value()->raw_db()->Delete(wo, log.value()->events_cf(), store::SeqKey(3)).ok());
+  }
+  auto log = store::EventLog::Open(dir, store::OpenMode::kReadOnly);
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log.value()->Get(3).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(log.value()->Get(7).status().code(), StatusCode::kNotFound);
+  for (bool reverse : {false, true}) {
+    Status st = log.value()->Scan(1, 0, reverse, [](const store::StoredEvent&) { return true; });
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << reverse;
+    EXPECT_NE(st.message().find("event 3"), std::string::npos) << st.message();
+  }
+  int seen = 0;
+  EXPECT_TRUE(log.value()->Scan(4, 0, false, [&](const store::StoredEvent&) {
+    ++seen;
+    return true;
+  }).ok());
+  EXPECT_EQ(seen, 3);
+}
+
 }  // namespace
 }  // namespace tidemark::faults
