@@ -73,33 +73,29 @@ Result<const RecordedChange*> OutcomeFold::Apply(const Event& e) {
     return &Add(RecordedChange{e.seq, e.seq, e.run, e.step, n->resource, n->value, n->value,
                                n->action, 0, n->secret, Outcome::kNoop, ""});
   }
-  if (const auto* a = std::get_if<Applied>(&e.body)) {
-    TM_ASSIGN_OR_RETURN(RecordedChange* c, IntentFor(a->intent_seq));
-    if (c == nullptr) return none;
+  // Outcomes: applied, failed, or the admin's accept-current decision.
+  const auto* a = std::get_if<Applied>(&e.body);
+  const auto* f = std::get_if<Failed>(&e.body);
+  const auto* d = std::get_if<Decision>(&e.body);
+  if (d != nullptr && d->choice != "accept-current") d = nullptr;
+  const uint64_t intent_seq = a ? a->intent_seq : f ? f->intent_seq : d ? d->intent_seq : 0;
+  if (intent_seq == 0) return none;
+  TM_ASSIGN_OR_RETURN(RecordedChange* c, IntentFor(intent_seq));
+  if (c == nullptr) return none;
+  c->outcome_seq = e.seq;
+  if (a != nullptr) {
     c->outcome = a->recovered ? Outcome::kRecovered : Outcome::kApplied;
     c->after = a->read_back;
     c->secret = c->secret || a->secret;
-    c->outcome_seq = e.seq;
-    return c;
-  }
-  if (const auto* f = std::get_if<Failed>(&e.body)) {
-    TM_ASSIGN_OR_RETURN(RecordedChange* c, IntentFor(f->intent_seq));
-    if (c == nullptr) return none;
+  } else if (f != nullptr) {
     c->outcome = Outcome::kFailed;
     c->error = f->error;
-    c->outcome_seq = e.seq;
-    return c;
-  }
-  if (const auto* d = std::get_if<Decision>(&e.body)) {
-    if (d->choice != "accept-current" || d->intent_seq == 0) return none;
-    TM_ASSIGN_OR_RETURN(RecordedChange* c, IntentFor(d->intent_seq));
-    if (c == nullptr) return none;
+  } else {
     c->outcome = Outcome::kAccepted;
     c->after = d->current;
-    c->outcome_seq = e.seq;
-    return c;
   }
-  return none;
+  return c;
 }
+
 
 }  // namespace tidemark::engine

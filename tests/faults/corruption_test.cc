@@ -147,22 +147,26 @@ TEST(CorruptionTest, DeletedSstFailsOpeningWithExitSix) {
   EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
 }
 
+// Rewrites event 5 (note "n5") through RocksDB, bypassing the chain: same
+// length, a well-formed message, different content.
+void RewriteNoteFiveWithoutTheChain(const fs::path& dir) {
+  auto log = store::EventLog::Open(dir, store::OpenMode::kWrite);
+  ASSERT_TRUE(log.ok());
+  std::string v;
+  ASSERT_TRUE(log.value()->raw_db()->Get(rocksdb::ReadOptions(), log.value()->events_cf(), store::SeqKey(5), &v).ok());
+  const size_t p = v.find("n5", 32);
+  ASSERT_NE(p, std::string::npos);
+  v[p] = 'X';
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  ASSERT_TRUE(log.value()->raw_db()->Put(wo, log.value()->events_cf(), store::SeqKey(5), v).ok());
+}
+
 TEST(CorruptionTest, EventRewrittenWithoutTheChainIsNamedBySeq) {
   TempDir tmp;
   const auto dir = tmp / "journal";
   MakeJournal(dir, 2, 6);
-  {
-    auto log = store::EventLog::Open(dir, store::OpenMode::kWrite);
-    ASSERT_TRUE(log.ok());
-    std::string v;
-    ASSERT_TRUE(log.value()->raw_db()->Get(rocksdb::ReadOptions(), log.value()->events_cf(), store::SeqKey(5), &v).ok());
-    const size_t p = v.find("n5", 32);
-    ASSERT_NE(p, std::string::npos);
-    v[p] = 'X';  // same length, well-formed message, different content
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    ASSERT_TRUE(log.value()->raw_db()->Put(wo, log.value()->events_cf(), store::SeqKey(5), v).ok());
-  }
+  RewriteNoteFiveWithoutTheChain(dir);
   CliResult r = RunTidemark(J(dir, {"verify"}));
   EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
   EXPECT_NE(r.err.find("at seq 5"), std::string::npos) << r.err;
@@ -318,18 +322,7 @@ TEST(CorruptionTest, ReadersRefuseAnEventRewrittenWithoutTheChain) {
   TempDir tmp;
   const auto dir = tmp / "journal";
   MakeJournal(dir, 2, 6);
-  {
-    auto log = store::EventLog::Open(dir, store::OpenMode::kWrite);
-    ASSERT_TRUE(log.ok());
-    std::string v;
-    ASSERT_TRUE(log.value()->raw_db()->Get(rocksdb::ReadOptions(), log.value()->events_cf(), store::SeqKey(5), &v).ok());
-    const size_t p = v.find("n5", 32);
-    ASSERT_NE(p, std::string::npos);
-    v[p] = 'X';
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    ASSERT_TRUE(log.value()->raw_db()->Put(wo, log.value()->events_cf(), store::SeqKey(5), v).ok());
-  }
+  RewriteNoteFiveWithoutTheChain(dir);
   auto log = store::EventLog::Open(dir, store::OpenMode::kReadOnly);
   ASSERT_TRUE(log.ok());
   EXPECT_EQ(log.value()->Get(5).status().code(), StatusCode::kCorruption);
