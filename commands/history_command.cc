@@ -1,5 +1,5 @@
 // `tidemark history RESOURCE`: every change to one resource (intents with their
-// outcome, observed changes, decisions, no-ops), oldest first, through the
+// outcome, observed changes, no-ops), oldest first, through the
 // by_resource index — the "blame" of a registry value or SQL cell.
 #include <map>
 
@@ -7,23 +7,10 @@
 #include "commands/resource_glob.h"
 #include "commands/render.h"
 #include "commands/table.h"
+#include "engine/outcomes.h"
 #include "store/sha256.h"
 
 namespace tidemark::commands {
-namespace {
-
-// One line of the history: a change (or attempt) and who made it.
-struct HistoryEntry {
-  const store::StoredEvent* event = nullptr;  // the intent/observed/noop/decision
-  std::string outcome;                        // applied, failed, in doubt, observed, noop, decision
-  Value before, after;
-  bool secret = false;
-  uint64_t outcome_seq = 0;
-  std::string error;
-};
-
-}  // namespace
-
 int RunHistory(Context& ctx) {
   po::options_description desc("history");
   std::string pattern;
@@ -80,43 +67,20 @@ int RunHistory(Context& ctx) {
     if (!e.ok()) return Fail(ctx, e.status());
     events.push_back(std::move(e).value());
   }
-  std::vector<HistoryEntry> entries;
-  std::map<uint64_t, size_t> by_intent;  // intent seq → entry index
+  std::map<uint64_t, const store::StoredEvent*> by_seq;
+  for (const auto& se : events) by_seq[se.event.seq] = &se;
+  // Intents with their outcomes, observed changes and no-ops (engine/outcomes.h);
+  // an intent is indexed under the resource its outcomes are about.
+  engine::OutcomeFold fold;
   for (const auto& se : events) {
-    const Event& e = se.event;
-    if (const auto* i = std::get_if<Intent>(&e.body)) {
-      by_intent[e.seq] = entries.size();
-      entries.push_back({&se, "in doubt", i->before, i->after, i->secret, 0, ""});
-    } else if (const auto* a = std::get_if<Applied>(&e.body)) {
-      auto it = by_intent.find(a->intent_seq);
-      if (it == by_intent.end()) {
-        entries.push_back({&se, "applied", Value::Absent(), a->read_back, a->secret, e.seq, ""});
-      } else {
-        auto& h = entries[it->second];
-        h.outcome = a->recovered ? "applied (recovered)" : "applied";
-        h.after = a->read_back;
-        h.outcome_seq = e.seq;
-        h.secret = h.secret || a->secret;
-      }
-    } else if (const auto* f = std::get_if<Failed>(&e.body)) {
-      auto it = by_intent.find(f->intent_seq);
-      if (it != by_intent.end()) {
-        entries[it->second].outcome = "failed";
-        entries[it->second].outcome_seq = e.seq;
-        entries[it->second].error = store::ShowText(f->error, common.reveal_secrets);
-      }
-    } else if (const auto* o = std::get_if<Observed>(&e.body)) {
-      entries.push_back({&se, "observed", o->before, o->after, o->secret, e.seq, ""});
-    } else if (const auto* n = std::get_if<Noop>(&e.body)) {
-      entries.push_back({&se, "noop", n->value, n->value, n->secret, e.seq, ""});
-    } else if (const auto* d = std::get_if<Decision>(&e.body)) {
-      entries.push_back({&se, "decision " + d->choice, Value::Absent(), d->current, false, e.seq,
-                         store::ShowText(d->detail, common.reveal_secrets)});
-    }
+    auto folded = fold.Apply(se.event);
+    if (!folded.ok()) return Fail(ctx, folded.status());
   }
+  std::vector<const engine::RecordedChange*> entries;
+  for (const auto& c : fold.changes()) entries.push_back(&c);
   // A resource is secret for display if any of its events says so.
   bool secret = false;
-  for (const auto& h : entries) secret = secret || h.secret;
+  for (const auto* h : entries) secret = secret || h->secret;
   const Resource* resource = events.front().event.GetResource();
   const bool reveal = common.reveal_secrets;
 
@@ -125,26 +89,25 @@ int RunHistory(Context& ctx) {
     w.BeginObject().Key("resource");
     WriteResourceJson(w, *resource);
     w.Key("changes").BeginArray();
-    for (const auto& h : entries) {
-      const Event& e = h.event->event;
+    for (const auto* h : entries) {
+      const Event& e = by_seq.at(h->seq)->event;
+      const std::string error = store::ShowText(h->error, reveal);
       w.BeginObject()
           .Field("seq", e.seq)
           .Field("kind", e.KindName())
-          .Field("outcome", h.outcome)
-          .Field("outcome_seq", h.outcome_seq)
+          .Field("outcome", engine::OutcomeName(h->outcome))
+          .Field("outcome_seq", h->outcome_seq)
           .Field("time", FormatTime(e.time_ns))
           .Field("run", e.run)
           .Field("step", e.step)
           .Field("host", e.host)
           .Field("user", e.user);
-      if (const auto* i = std::get_if<Intent>(&e.body)) {
-        w.Field("action", i->action).Field("reverses", i->reverses);
-      }
+      if (h->is_intent()) w.Field("action", h->action).Field("reverses", h->reverses);
       w.Key("before");
-      WriteValueJson(w, h.before, resource, secret, reveal);
+      WriteValueJson(w, h->before, resource, secret, reveal);
       w.Key("after");
-      WriteValueJson(w, h.after, resource, secret, reveal);
-      if (!h.error.empty()) w.Field("error", h.error);
+      WriteValueJson(w, h->after, resource, secret, reveal);
+      if (!error.empty()) w.Field("error", error);
       w.EndObject();
     }
     w.EndArray().EndObject();
@@ -153,24 +116,20 @@ int RunHistory(Context& ctx) {
   }
   ctx.out << store::EscapeForTerminal(resource->Display()) << "\n";
   Table t({"SEQ", "TIME", "RUN", "STEP", "BY", "OUTCOME", "BEFORE → AFTER"});
-  for (const auto& h : entries) {
-    const Event& e = h.event->event;
+  for (const auto* h : entries) {
+    const Event& e = by_seq.at(h->seq)->event;
+    auto show = [&](const Value& v) { return store::ShowValue(v, resource, secret, reveal); };
     std::string change;
-    if (h.outcome == "noop") {
-      change = "already " + store::ShowValue(h.after, resource, secret, reveal);
-    } else if (h.outcome.rfind("decision", 0) == 0) {
-      change = "current " + store::ShowValue(h.after, resource, secret, reveal) +
-               (h.error.empty() ? "" : " (" + h.error + ")");
+    if (h->outcome == engine::Outcome::kNoop) {
+      change = "already " + show(h->after);
     } else {
-      change = store::ShowValue(h.before, resource, secret, reveal) + " → " +
-               store::ShowValue(h.after, resource, secret, reveal);
-      if (const auto* i = std::get_if<Intent>(&e.body); i && i->reverses) {
-        change += " (undoes #" + std::to_string(i->reverses) + ")";
-      }
-      if (!h.error.empty()) change += ": " + h.error;
+      change = show(h->before) + " → " + show(h->after);
+      if (h->reverses) change += " (undoes #" + std::to_string(h->reverses) + ")";
+      if (!h->error.empty()) change += ": " + store::ShowText(h->error, reveal);
     }
     t.Add({std::to_string(e.seq), FormatTime(e.time_ns), e.run.empty() ? "-" : e.run,
-           e.step.empty() ? "-" : e.step, e.user + "@" + e.host, h.outcome, change});
+           e.step.empty() ? "-" : e.step, e.user + "@" + e.host, engine::OutcomeName(h->outcome),
+           change});
   }
   t.Print(ctx.out);
   return 0;

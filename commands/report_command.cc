@@ -13,6 +13,7 @@
 #include "commands/render.h"
 #include "commands/report_html.h"
 #include "engine/drift.h"
+#include "engine/outcomes.h"
 #include "store/sha256.h"
 #include "store/unicode.h"
 
@@ -59,60 +60,52 @@ class ReportBuilder {
       run.steps.push_back(std::move(step));
     }
     TM_ASSIGN_OR_RETURN(auto seqs, log_.SeqsForRun(rs.id));
-    std::map<uint64_t, std::pair<std::string, size_t>> pending;  // intent seq → (step, index)
+    std::map<uint64_t, int64_t> time_of;  // seq → time, for the changes' rows
+    engine::OutcomeFold fold([&](uint64_t seq) -> Result<Event> {
+      TM_ASSIGN_OR_RETURN(auto se, log_.Get(seq));
+      time_of[seq] = se.event.time_ns;
+      return std::move(se.event);
+    });
     for (uint64_t seq : seqs) {
       TM_ASSIGN_OR_RETURN(auto se, log_.Get(seq));
       const Event& e = se.event;
-      auto changes_of = [&](const std::string& step_id) -> std::vector<ReportChange>& {
-        for (auto& s : run.steps) {
-          if (s.id == step_id) return s.changes;
-        }
-        return run.loose_changes;
-      };
+      time_of[seq] = e.time_ns;
       if (const auto* rb = std::get_if<RollbackStarted>(&e.body)) {
         run.rollback_target = rb->target + " (undo everything after seq " + std::to_string(rb->target_seq) + ")";
-      } else if (const auto* i = std::get_if<Intent>(&e.body)) {
-        auto& list = changes_of(e.step);
-        pending[e.seq] = {e.step, list.size()};
-        list.push_back(MakeChange(e, i->resource, i->before, i->after, i->secret,
-                                  i->reverses ? "reverse" : "in doubt",
-                                  i->action + (i->reverses ? " · undoes #" + std::to_string(i->reverses) : "")));
-      } else if (const auto* a = std::get_if<Applied>(&e.body)) {
-        auto it = pending.find(a->intent_seq);
-        if (it != pending.end()) {
-          auto& c = changes_of(it->second.first)[it->second.second];
-          if (c.kind == "in doubt") c.kind = "applied";
-          if (a->recovered) c.note += " · recovered by resume";
-        }
-      } else if (const auto* f = std::get_if<Failed>(&e.body)) {
-        auto it = pending.find(f->intent_seq);
-        if (it != pending.end()) {
-          auto& c = changes_of(it->second.first)[it->second.second];
-          c.kind = "failed";
-          c.note += " · " + store::ShowText(f->error, reveal_);
-        }
-      } else if (const auto* o = std::get_if<Observed>(&e.body)) {
-        changes_of(e.step).push_back(MakeChange(e, o->resource, o->before, o->after, o->secret, "observed",
-                                                "found by scanning around an opaque step"));
-      } else if (const auto* n = std::get_if<Noop>(&e.body)) {
-        changes_of(e.step).push_back(
-            MakeChange(e, n->resource, n->value, n->value, n->secret, "noop", n->action + " · already in place"));
       }
+      TM_RETURN_IF_ERROR(fold.Apply(e).status());
+    }
+    for (const engine::RecordedChange& c : fold.changes()) {
+      auto* list = &run.loose_changes;
+      auto step = std::find_if(run.steps.begin(), run.steps.end(),
+                               [&](const ReportStep& s) { return s.id == c.step; });
+      if (step != run.steps.end()) list = &step->changes;
+      list->push_back(MakeChange(c, time_of[c.seq]));
     }
     return run;
   }
 
  private:
-  ReportChange MakeChange(const Event& e, const Resource& r, const Value& before, const Value& after,
-                          bool secret, const std::string& kind, const std::string& note) {
+  // The row of one change: its outcome as the badge, the action as the note.
+  ReportChange MakeChange(const engine::RecordedChange& rc, int64_t time_ns) {
+    using engine::Outcome;
+    const Resource& r = rc.resource;
+    const Value& before = rc.before;
+    const Value& after = rc.after;
+    const bool secret = rc.secret;
     ReportChange c;
-    c.seq = e.seq;
-    c.time_ns = e.time_ns;
-    c.kind = kind;
+    c.seq = rc.seq;
+    c.time_ns = time_ns;
+    c.kind = rc.reverses && rc.outcome != Outcome::kFailed ? "reverse" : engine::OutcomeName(rc.outcome);
+    if (rc.outcome == Outcome::kRecovered) c.kind = "applied";
     c.resource = r.Display();
     c.before = store::ShowValue(before, &r, secret, reveal_);
     c.after = store::ShowValue(after, &r, secret, reveal_);
-    c.note = note;
+    c.note = rc.action + (rc.reverses ? " · undoes #" + std::to_string(rc.reverses) : "");
+    if (rc.outcome == Outcome::kObserved) c.note = "found by scanning around an opaque step";
+    if (rc.outcome == Outcome::kNoop) c.note += " · already in place";
+    if (rc.outcome == Outcome::kRecovered) c.note += " · recovered by resume";
+    if (rc.outcome == Outcome::kFailed) c.note += " · " + store::ShowText(rc.error, reveal_);
     const bool masked = store::IsMasked(before, &r, secret, reveal_) || store::IsMasked(after, &r, secret, reveal_);
     if (!masked && (before.type == ValueType::kFile || after.type == ValueType::kFile) && before != after) {
       auto text_of = [&](const Value& v) -> std::optional<std::string> {

@@ -5,6 +5,7 @@
 #include "commands/json_writer.h"
 #include "commands/run_output.h"
 #include "engine/executor.h"
+#include "engine/fold.h"
 #include "engine/process/interrupt.h"
 #include "engine/rollback.h"
 #include "engine/run_record.h"
@@ -41,7 +42,7 @@ int RunResume(Context& ctx) {
   }
   auto record = engine::LoadRunRecord(*log.value(), run_id);
   if (!record.ok()) return Fail(ctx, record.status());
-  auto folded = engine::Executor::FoldRun(*log.value(), run_id);
+  auto folded = engine::FoldRun(*log.value(), run_id);
   if (!folded.ok()) return Fail(ctx, folded.status());
   const engine::RunState* run = folded->FindRun(run_id);
   if (run->status == engine::RunStatus::kFinished) {

@@ -7,7 +7,7 @@
 #include "commands/json_writer.h"
 #include "commands/render.h"
 #include "commands/table.h"
-#include "engine/executor.h"
+#include "engine/fold.h"
 #include "engine/run_record.h"
 #include "store/journal_lock.h"
 #include "store/sha256.h"
@@ -40,6 +40,9 @@ int RunStatus(Context& ctx) {
   const std::string holder = store::JournalLock::DescribeHolder(common.journal);
   if (run_id.empty()) {
     auto newest = engine::NewestRun(*log.value());
+    if (!newest.ok() && newest.status().code() != StatusCode::kNotFound) {
+      return Fail(ctx, newest.status());
+    }
     if (!newest.ok()) {
       if (common.json) {
         JsonWriter w;
@@ -54,7 +57,7 @@ int RunStatus(Context& ctx) {
     }
     run_id = newest.value();
   }
-  auto folded = engine::Executor::FoldRun(*log.value(), run_id);
+  auto folded = engine::FoldRun(*log.value(), run_id);
   if (!folded.ok()) return Fail(ctx, folded.status());
   const engine::RunState& run = *folded->FindRun(run_id);
   const bool is_rollback = run.info.plan_name == "rollback";
@@ -135,6 +138,7 @@ int RunStatus(Context& ctx) {
   }
   if (!run.info.plan_sha256.empty()) {
     auto record = engine::LoadRunRecord(*log.value(), run_id);
+    if (record.status().code() == StatusCode::kCorruption) return Fail(ctx, record.status());
     if (record.ok() && record.value()->plan) {
       for (const auto& step : record.value()->plan->steps) {
         if (!run.FindStep(step.id)) steps.Add({step.id, "not started", "", "", step.title});

@@ -84,17 +84,6 @@ std::string Executor::NewRunId() {
   return std::string(buf) + "-" + suffix;
 }
 
-Result<State> Executor::FoldRun(const store::EventLog& log, const std::string& run_id) {
-  TM_ASSIGN_OR_RETURN(auto seqs, log.SeqsForRun(run_id));
-  if (seqs.empty()) return Status::NotFound("no run '" + run_id + "' in the journal");
-  State state;
-  for (uint64_t seq : seqs) {
-    TM_ASSIGN_OR_RETURN(auto e, log.Get(seq));
-    state.Apply(e.event);
-  }
-  return state;
-}
-
 Status Executor::FailStep(ChangeWriter& w, const Status& failure) {
   const Status why(failure.code(), secrets_.Redact(failure.message()));
   TM_RETURN_IF_ERROR(w.Append(StepFailed{why.message()}).status());

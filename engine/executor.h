@@ -48,8 +48,6 @@ class Executor {
 
   const std::vector<ConflictInfo>& conflicts() const { return conflicts_; }
 
-  // Folds the events of one run (through the run index).
-  static Result<State> FoldRun(const store::EventLog& log, const std::string& run_id);
   static std::string NewRunId();
 
  private:

@@ -75,6 +75,17 @@ Result<State> FoldFromSnapshots(const store::EventLog& log, uint64_t up_to, Fold
   return state;
 }
 
+Result<State> FoldRun(const store::EventLog& log, const std::string& run_id) {
+  TM_ASSIGN_OR_RETURN(auto seqs, log.SeqsForRun(run_id));
+  if (seqs.empty()) return Status::NotFound("no run '" + run_id + "' in the journal");
+  State state;
+  for (uint64_t seq : seqs) {
+    TM_ASSIGN_OR_RETURN(auto e, log.Get(seq));
+    state.Apply(e.event);
+  }
+  return state;
+}
+
 Result<uint64_t> WriteSnapshot(store::EventLog& log, uint64_t seq) {
   const uint64_t point = seq == 0 ? log.head().seq : seq;
   if (point == 0) return uint64_t{0};

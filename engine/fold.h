@@ -39,6 +39,11 @@ Result<DecodedSnapshot> ReadSnapshot(const store::EventLog& log, uint64_t seq);
 Result<State> FoldFromSnapshots(const store::EventLog& log, uint64_t up_to = 0,
                                 FoldInfo* info = nullptr);
 
+// The State of one run's events alone (through the run index): its steps,
+// in-doubt intents and checkpoints. NotFound for an unknown run; errors are
+// read/decode errors of its events.
+Result<State> FoldRun(const store::EventLog& log, const std::string& run_id);
+
 // Writes the snapshot of the State after event `seq` (0 = the head), synced.
 // Returns the seq written, or 0 for an empty journal (nothing written).
 Result<uint64_t> WriteSnapshot(store::EventLog& log, uint64_t seq = 0);

@@ -9,6 +9,7 @@
 
 #include "engine/executor.h"
 #include "engine/fold.h"
+#include "engine/outcomes.h"
 #include "snapshots/db_backup.h"
 #include "store/system_info.h"
 #include "store/sha256.h"
@@ -103,46 +104,40 @@ Result<uint64_t> ResolvePoint(const store::EventLog& log, const std::string& poi
                           (known.empty() ? std::string(")") : "; checkpoints: " + known + ")"));
 }
 
-Result<std::vector<ReverseStep>> Rollback::PlanReverse(uint64_t target_seq,
-                                                       const Checkpoint* checkpoint) {
-  std::vector<ReverseStep> steps;
-  std::map<uint64_t, uint64_t> reversal_of;  // applied seq of a reverse action → original seq
-  std::map<uint64_t, Intent> intents;
-  Status scan = log_.Scan(target_seq + 1, 0, false, [&](const store::StoredEvent& se) {
-    const Event& e = se.event;
-    if (const auto* i = std::get_if<Intent>(&e.body)) intents[e.seq] = *i;
-    auto intent_of = [&](uint64_t seq) -> std::optional<Intent> {
-      if (auto it = intents.find(seq); it != intents.end()) return it->second;
-      auto got = log_.Get(seq);
-      if (!got.ok()) return std::nullopt;
-      if (const auto* i = std::get_if<Intent>(&got->event.body)) return *i;
-      return std::nullopt;
-    };
-    if (const auto* a = std::get_if<Applied>(&e.body)) {
-      auto i = intent_of(a->intent_seq);
-      if (!i) return true;
-      ReverseStep s{e.seq, a->resource, a->read_back, i->before, {}, false, a->secret || i->secret,
-                    false};
-      if (i->reverses) reversal_of[e.seq] = i->reverses;
-      steps.push_back(std::move(s));
-    } else if (const auto* o = std::get_if<Observed>(&e.body)) {
-      steps.push_back(ReverseStep{e.seq, o->resource, o->after, o->before, {}, false, o->secret, false});
-    } else if (const auto* d = std::get_if<Decision>(&e.body)) {
-      if (d->choice == "accept-current" && d->intent_seq) {
-        auto i = intent_of(d->intent_seq);
-        if (i) {
-          steps.push_back(ReverseStep{e.seq, i->resource, d->current, i->before, {}, false,
-                                      i->secret, false});
-        }
-      }
+namespace {
+
+// The effective changes after `target_seq` (the outcome fold over the journal
+// from there), minus the pairs of a change and its reversal that both lie
+// after the point. An outcome naming an intent before the point reads it;
+// any read error, or an intent that is missing, is Corruption: a change left
+// out would be silently left in place.
+Result<std::vector<ReverseStep>> ChangesToUndo(const store::EventLog& log, uint64_t target_seq) {
+  OutcomeFold fold([&log](uint64_t seq) -> Result<Event> {
+    auto got = log.Get(seq);
+    if (!got.ok()) {
+      return Status::Corruption("the intent (seq " + std::to_string(seq) +
+                                ") of a change to roll back cannot be read: " +
+                                got.status().message());
     }
-    return true;
+    return std::move(got->event);
   });
-  TM_RETURN_IF_ERROR(scan);
-  // A change and its reversal, both after the point, cancel out. A reversal
-  // whose original is before the point stays (it must itself be undone).
+  Status folded = Status::Ok();
+  TM_RETURN_IF_ERROR(log.Scan(target_seq + 1, 0, false, [&](const store::StoredEvent& se) {
+    folded = fold.Apply(se.event).status();
+    return folded.ok();
+  }));
+  TM_RETURN_IF_ERROR(folded);
+  std::vector<ReverseStep> steps;
   std::set<uint64_t> in_range;
-  for (const auto& s : steps) in_range.insert(s.seq);
+  std::map<uint64_t, uint64_t> reversal_of;  // effective seq of a reverse action → original's
+  for (const RecordedChange& c : fold.changes()) {
+    if (!c.effective() || c.outcome_seq <= target_seq) continue;
+    steps.push_back(ReverseStep{c.outcome_seq, c.resource, c.after, c.before, {}, false, c.secret,
+                                false});
+    in_range.insert(c.outcome_seq);
+    if (c.reverses) reversal_of[c.outcome_seq] = c.reverses;
+  }
+  // A reversal whose original is before the point stays (it must itself be undone).
   std::set<uint64_t> drop;
   for (const auto& [reversal, original] : reversal_of) {
     if (in_range.count(original)) {
@@ -150,18 +145,40 @@ Result<std::vector<ReverseStep>> Rollback::PlanReverse(uint64_t target_seq,
       drop.insert(original);
     }
   }
-  std::vector<ReverseStep> out;
-  for (auto& s : steps) {
-    if (!drop.count(s.seq)) out.push_back(std::move(s));
+  std::erase_if(steps, [&](const ReverseStep& s) { return drop.count(s.seq) > 0; });
+  std::sort(steps.begin(), steps.end(),
+            [](const ReverseStep& x, const ReverseStep& y) { return x.seq > y.seq; });
+  return steps;
+}
+
+Status ConflictStatus(size_t conflicts) {
+  return Status::Conflict(std::to_string(conflicts) +
+                          " resource(s) were changed after the run left them; nothing was "
+                          "rolled back. Review them, then use --force to overwrite");
+}
+
+}  // namespace
+
+Result<ReversePlan> Rollback::PlanReverse(uint64_t target_seq, bool restore_databases) {
+  ReversePlan plan;
+  plan.target_seq = target_seq;
+  plan.restore_databases = restore_databases;
+  if (target_seq > 0) {
+    TM_ASSIGN_OR_RETURN(auto at, log_.Get(target_seq));
+    if (const auto* c = std::get_if<Checkpoint>(&at.event.body)) plan.checkpoint = *c;
   }
-  std::sort(out.begin(), out.end(), [](const ReverseStep& a, const ReverseStep& b) { return a.seq > b.seq; });
+  if (restore_databases && (!plan.checkpoint || plan.checkpoint->backups.empty())) {
+    return Status::InvalidInput("--restore-databases needs --to a checkpoint that holds database "
+                                "backups");
+  }
+  TM_ASSIGN_OR_RETURN(plan.steps, ChangesToUndo(log_, target_seq));
+  std::set<std::string> restored_dbs;
+  if (restore_databases) {
+    for (const auto& b : plan.checkpoint->backups) restored_dbs.insert(b.database);
+  }
   // Live values, simulated forward as the newer reversals take effect.
   std::map<std::string, Value> simulated;
-  std::set<std::string> restored_dbs;
-  if (checkpoint && options_.restore_databases) {
-    for (const auto& b : checkpoint->backups) restored_dbs.insert(b.database);
-  }
-  for (auto& s : out) {
+  for (auto& s : plan.steps) {
     const std::string id = s.resource.Identity();
     auto it = simulated.find(id);
     if (it == simulated.end()) {
@@ -173,58 +190,50 @@ Result<std::vector<ReverseStep>> Rollback::PlanReverse(uint64_t target_seq,
     s.via_database_restore = (s.resource.kind == ResourceKind::kSqlCell ||
                               s.resource.kind == ResourceKind::kSqlRow) &&
                              restored_dbs.count(s.resource.database) > 0;
+    if (s.conflict && !s.via_database_restore) {
+      plan.conflicts.push_back(
+          ConflictInfo{s.seq, s.resource, s.restore, s.recorded_after, s.current, s.secret});
+    }
     it->second = s.restore;
   }
-  return out;
+  return plan;
 }
 
-Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::optional<Checkpoint>& cp,
-                         bool restore_databases, bool force) {
-  options_.restore_databases = restore_databases;
-  TM_ASSIGN_OR_RETURN(plan_, PlanReverse(target_seq, cp ? &*cp : nullptr));
-  conflicts_.clear();
-  for (const auto& s : plan_) {
-    if (s.conflict && !s.via_database_restore) {
-      conflicts_.push_back(ConflictInfo{s.seq, s.resource, s.restore, s.recorded_after, s.current, s.secret});
+Status Rollback::RestoreDatabases(ChangeWriter& w, const ReversePlan& plan) {
+  for (const auto& b : plan.checkpoint->backups) {
+    std::vector<Resource> affected;
+    for (const auto& s : plan.steps) {
+      if (s.via_database_restore && s.resource.database == b.database) affected.push_back(s.resource);
     }
-  }
-  if (!conflicts_.empty() && !force) {
-    return Status::Conflict(std::to_string(conflicts_.size()) +
-                            " resource(s) were changed after the run left them; nothing was "
-                            "rolled back. Review them, then use --force to overwrite");
-  }
-  // Databases restored from the checkpoint's backups instead of cell by cell.
-  if (cp && restore_databases) {
-    for (const auto& b : cp->backups) {
-      std::vector<Resource> affected;
-      for (const auto& s : plan_) {
-        if (s.via_database_restore && s.resource.database == b.database) affected.push_back(s.resource);
-      }
-      std::vector<Value> before;
-      for (const auto& r : affected) {
-        TM_ASSIGN_OR_RETURN(Value v, targets_.Read(r));
-        before.push_back(v);
-      }
-      TM_ASSIGN_OR_RETURN(auto* db, targets_.Sql(b.database));
-      const DatabaseConfig* cfg = targets_.env().FindDatabase(b.database);
-      snapshots::BackupOptions limits;
-      if (cfg != nullptr && cfg->backup_timeout) limits.timeout = *cfg->backup_timeout;
-      TM_ASSIGN_OR_RETURN(auto driver, snapshots::MakeBackupDriver(*db, limits));
-      TM_RETURN_IF_ERROR(
-          w.Append(ActionStarted{0, "restore-database", b.database + " from " + b.file, ""}).status());
-      Status st = driver->Restore(b);
-      if (!st.ok()) return st.Prefix("restoring database " + b.database);
-      std::vector<EventBody> observed;
-      for (size_t i = 0; i < affected.size(); ++i) {
-        TM_ASSIGN_OR_RETURN(Value now, targets_.Read(affected[i]));
-        if (!(now == before[i])) observed.push_back(Observed{affected[i], before[i], now, false});
-      }
-      if (!observed.empty()) TM_RETURN_IF_ERROR(w.AppendBatch(std::move(observed), {}).status());
-      TM_RETURN_IF_ERROR(w.Append(ActionFinished{0, 0}).status());
-      Progress("  restored database " + b.database + " from " + b.file);
+    std::vector<Value> before;
+    for (const auto& r : affected) {
+      TM_ASSIGN_OR_RETURN(Value v, targets_.Read(r));
+      before.push_back(v);
     }
+    TM_ASSIGN_OR_RETURN(auto* db, targets_.Sql(b.database));
+    const DatabaseConfig* cfg = targets_.env().FindDatabase(b.database);
+    snapshots::BackupOptions limits;
+    if (cfg != nullptr && cfg->backup_timeout) limits.timeout = *cfg->backup_timeout;
+    TM_ASSIGN_OR_RETURN(auto driver, snapshots::MakeBackupDriver(*db, limits));
+    TM_RETURN_IF_ERROR(
+        w.Append(ActionStarted{0, "restore-database", b.database + " from " + b.file, ""}).status());
+    Status st = driver->Restore(b);
+    if (!st.ok()) return st.Prefix("restoring database " + b.database);
+    std::vector<EventBody> observed;
+    for (size_t i = 0; i < affected.size(); ++i) {
+      TM_ASSIGN_OR_RETURN(Value now, targets_.Read(affected[i]));
+      if (!(now == before[i])) observed.push_back(Observed{affected[i], before[i], now, false});
+    }
+    if (!observed.empty()) TM_RETURN_IF_ERROR(w.AppendBatch(std::move(observed), {}).status());
+    TM_RETURN_IF_ERROR(w.Append(ActionFinished{0, 0}).status());
+    Progress("  restored database " + b.database + " from " + b.file);
   }
-  for (const auto& s : plan_) {
+  return Status::Ok();
+}
+
+Status Rollback::Execute(ChangeWriter& w, const ReversePlan& plan, bool force) {
+  if (plan.restore_databases) TM_RETURN_IF_ERROR(RestoreDatabases(w, plan));
+  for (const auto& s : plan.steps) {
     if (s.via_database_restore) continue;
     Change c;
     c.resource = s.resource;
@@ -237,57 +246,52 @@ Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::option
       if (!blob) return Status::Corruption("no content blob for " + s.resource.Display());
       c.after_content = std::move(blob);
     }
-    std::optional<Value> expected = s.recorded_after;
-    TM_ASSIGN_OR_RETURN(Value live, targets_.Read(s.resource));
-    if (!Matches(live, s.recorded_after)) {
-      if (!force) {
-        return Status::Conflict(s.resource.Display() + " changed during the rollback: it is " +
-                                store::ShowValue(live, &s.resource, s.secret, false));
-      }
-      TM_RETURN_IF_ERROR(w.Append(Decision{0, "force", live,
+    // The three-way check is the compare of the write itself: it must still
+    // hold what the change left, unless --force overwrites (recorded).
+    Status st = s.conflict ? Status::Conflict(s.resource.Display() + " changed after the run")
+                           : w.Apply(c, s.recorded_after);
+    if (st.code() == StatusCode::kConflict && force && !w.journal_failed()) {
+      const Value found = s.conflict ? s.current : w.last_before();
+      TM_RETURN_IF_ERROR(w.Append(Decision{0, "force", found,
                                            "overwrote " + s.resource.Display() +
                                                " (changed after the run)"})
                              .status());
-      expected.reset();
+      st = w.Apply(c);
     }
-    TM_RETURN_IF_ERROR(w.Apply(c, expected));
+    if (st.code() == StatusCode::kConflict) {
+      return Status::Conflict(s.resource.Display() + " changed during the rollback: " +
+                              st.message());
+    }
+    TM_RETURN_IF_ERROR(st);
     Progress("  restored " + s.resource.Display() + " → " +
              store::ShowValue(s.restore, &s.resource, s.secret, false));
   }
   return Status::Ok();
 }
 
+Status Rollback::Finish(ChangeWriter& w, const Status& outcome) {
+  if (!outcome.ok()) {
+    if (w.journal_failed()) return outcome;  // the record itself failed: no more appends
+    TM_RETURN_IF_ERROR(w.Append(StepFailed{outcome.message()}).status());
+    TM_RETURN_IF_ERROR(w.Append(RunFailed{outcome.message()}).status());
+    return outcome;
+  }
+  TM_RETURN_IF_ERROR(w.AppendBatch({StepFinished{}, RollbackFinished{}, RunFinished{}}, {}).status());
+  return MaybeSnapshot(log_).status();  // every N events (engine/fold.h)
+}
+
 Status Rollback::Run(const std::string& point, std::string* run_id) {
   TM_ASSIGN_OR_RETURN(uint64_t target_seq, ResolvePoint(log_, point));
-  std::optional<Checkpoint> cp;
-  {
-    auto at = log_.Get(target_seq);
-    if (at.ok()) {
-      if (const auto* c = std::get_if<Checkpoint>(&at->event.body)) cp = *c;
-    }
-  }
-  if (options_.restore_databases && (!cp || cp->backups.empty())) {
-    return Status::InvalidInput("--restore-databases needs --to a checkpoint that holds database "
-                                "backups");
-  }
-  TM_ASSIGN_OR_RETURN(plan_, PlanReverse(target_seq, cp ? &*cp : nullptr));
+  TM_ASSIGN_OR_RETURN(ReversePlan plan, PlanReverse(target_seq, options_.restore_databases));
+  plan_ = plan.steps;
+  conflicts_ = plan.conflicts;
   if (options_.dry_run) return Status::Ok();
-  if (plan_.empty()) {
+  if (plan.steps.empty()) {
     Progress("nothing to roll back after " + point);
     return Status::Ok();
   }
   // Conflicts stop the rollback before anything is written or recorded.
-  conflicts_.clear();
-  for (const auto& s : plan_) {
-    if (s.conflict && !s.via_database_restore) {
-      conflicts_.push_back(ConflictInfo{s.seq, s.resource, s.restore, s.recorded_after, s.current, s.secret});
-    }
-  }
-  if (!conflicts_.empty() && !options_.force) {
-    return Status::Conflict(std::to_string(conflicts_.size()) +
-                            " resource(s) were changed after the run left them; nothing was "
-                            "rolled back. Review them, then use --force to overwrite");
-  }
+  if (!conflicts_.empty() && !options_.force) return ConflictStatus(conflicts_.size());
   const std::string id = Executor::NewRunId();
   ChangeWriter w(log_, targets_, id);
   RunStarted started;
@@ -305,20 +309,13 @@ Status Rollback::Run(const std::string& point, std::string* run_id) {
                          .status());
   if (run_id) *run_id = id;
   Progress("rollback " + id + " to " + point + " (after seq " + std::to_string(target_seq) + ")");
-  Status st = Execute(w, target_seq, cp, options_.restore_databases, options_.force);
-  if (!st.ok()) {
-    TM_RETURN_IF_ERROR(w.Append(StepFailed{st.message()}).status());
-    TM_RETURN_IF_ERROR(w.Append(RunFailed{st.message()}).status());
-    return st;
-  }
-  TM_RETURN_IF_ERROR(w.AppendBatch({StepFinished{}, RollbackFinished{}, RunFinished{}}, {}).status());
-  TM_RETURN_IF_ERROR(MaybeSnapshot(log_).status());  // every N events (engine/fold.h)
+  TM_RETURN_IF_ERROR(Finish(w, Execute(w, plan, options_.force)));
   Progress("rollback " + id + " finished: " + std::to_string(w.applied()) + " change(s) reversed");
   return Status::Ok();
 }
 
 Status Rollback::Continue(const std::string& run_id, ResumeChoice choice) {
-  TM_ASSIGN_OR_RETURN(State state, Executor::FoldRun(log_, run_id));
+  TM_ASSIGN_OR_RETURN(State state, FoldRun(log_, run_id));
   const RunState* run = state.FindRun(run_id);
   if (!run || !run->rollback) return Status::NotFound("run " + run_id + " is not an open rollback");
   ChangeWriter w(log_, targets_, run_id);
@@ -337,19 +334,13 @@ Status Rollback::Continue(const std::string& run_id, ResumeChoice choice) {
                             "--accept-current or --reapply");
   }
   const RollbackStarted rb = *run->rollback;
-  std::optional<Checkpoint> cp;
-  if (auto at = log_.Get(rb.target_seq); at.ok()) {
-    if (const auto* c = std::get_if<Checkpoint>(&at->event.body)) cp = *c;
-  }
+  TM_ASSIGN_OR_RETURN(ReversePlan plan, PlanReverse(rb.target_seq, rb.restore_databases));
+  plan_ = plan.steps;
+  conflicts_ = plan.conflicts;
+  if (!conflicts_.empty() && !rb.force) return ConflictStatus(conflicts_.size());
   TM_RETURN_IF_ERROR(w.Append(StepStarted{"Roll back to " + rb.target + " (resumed)", "rollback"}).status());
   Progress("continuing rollback " + run_id + " to " + rb.target);
-  Status st = Execute(w, rb.target_seq, cp, rb.restore_databases, rb.force);
-  if (!st.ok()) {
-    TM_RETURN_IF_ERROR(w.Append(StepFailed{st.message()}).status());
-    TM_RETURN_IF_ERROR(w.Append(RunFailed{st.message()}).status());
-    return st;
-  }
-  TM_RETURN_IF_ERROR(w.AppendBatch({StepFinished{}, RollbackFinished{}, RunFinished{}}, {}).status());
+  TM_RETURN_IF_ERROR(Finish(w, Execute(w, plan, rb.force)));
   Progress("rollback " + run_id + " finished");
   return Status::Ok();
 }

@@ -28,6 +28,16 @@ struct ReverseStep {
   bool via_database_restore = false;  // covered by --restore-databases
 };
 
+// The reverse plan of a rollback, made once from the journal and the live
+// values before anything is written.
+struct ReversePlan {
+  uint64_t target_seq = 0;
+  std::optional<Checkpoint> checkpoint;  // the event at the point, when it is a checkpoint
+  bool restore_databases = false;        // the checkpoint's backups replace SQL reversals
+  std::vector<ReverseStep> steps;        // newest first
+  std::vector<ConflictInfo> conflicts;   // steps whose live value is not what the change left
+};
+
 struct RollbackOptions {
   bool dry_run = false;
   bool force = false;
@@ -47,8 +57,10 @@ class Rollback {
       : log_(log), targets_(targets), options_(std::move(options)) {}
 
   // The reverse plan: changes after `target_seq` not yet reversed, newest first,
-  // with live values and conflicts.
-  Result<std::vector<ReverseStep>> PlanReverse(uint64_t target_seq, const Checkpoint* checkpoint);
+  // with live values and conflicts. Reads only; Corruption (exit 6) when any
+  // journal event it needs cannot be read (never a plan that leaves a change
+  // out); InvalidInput for `restore_databases` without a checkpoint's backups.
+  Result<ReversePlan> PlanReverse(uint64_t target_seq, bool restore_databases);
 
   // Runs a new rollback to `point` (or only plans it with dry_run). Conflict
   // (exit 3) lists conflicts() unless force.
@@ -60,8 +72,11 @@ class Rollback {
   const std::vector<ConflictInfo>& conflicts() const { return conflicts_; }
 
  private:
-  Status Execute(ChangeWriter& w, uint64_t target_seq, const std::optional<Checkpoint>& cp,
-                 bool restore_databases, bool force);
+  // Carries out `plan` (conflicts already checked), recorded through `w`.
+  Status Execute(ChangeWriter& w, const ReversePlan& plan, bool force);
+  Status RestoreDatabases(ChangeWriter& w, const ReversePlan& plan);
+  // Records how the rollback step ended (`outcome`) and returns it.
+  Status Finish(ChangeWriter& w, const Status& outcome);
   void Progress(const std::string& line) const {
     if (options_.progress) options_.progress(line);
   }

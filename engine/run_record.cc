@@ -1,7 +1,7 @@
 // Rebuilding a run's plan and environment from journal blobs.
 #include "engine/run_record.h"
 
-#include "engine/executor.h"
+#include "engine/fold.h"
 
 namespace tidemark::engine {
 
@@ -40,7 +40,10 @@ Result<std::unique_ptr<RunRecord>> LoadRunRecord(const store::EventLog& log,
 Result<Environment> EnvironmentFor(const store::EventLog& log, const std::string& env_path) {
   if (!env_path.empty()) return LoadEnvironment(env_path);
   auto newest = NewestRun(log);
-  if (!newest.ok()) return Status::InvalidInput("the journal has no runs; give --env ENV");
+  if (newest.status().code() == StatusCode::kNotFound) {
+    return Status::InvalidInput("the journal has no runs; give --env ENV");
+  }
+  TM_RETURN_IF_ERROR(newest.status());
   TM_ASSIGN_OR_RETURN(auto record, LoadRunRecord(log, newest.value()));
   return std::move(record->env);
 }
@@ -55,7 +58,7 @@ Result<std::vector<std::string>> UnfinishedRuns(const store::EventLog& log) {
   TM_ASSIGN_OR_RETURN(auto runs, log.Runs());
   std::vector<std::string> out;
   for (const auto& id : runs) {
-    TM_ASSIGN_OR_RETURN(State st, Executor::FoldRun(log, id));
+    TM_ASSIGN_OR_RETURN(State st, FoldRun(log, id));
     const RunState* run = st.FindRun(id);
     if (run && run->status != RunStatus::kFinished) out.push_back(id);
   }

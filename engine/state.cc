@@ -71,6 +71,35 @@ void State::SetResource(const Resource& r, const Value& v, uint64_t seq, bool se
   slot.secret = slot.secret || secret;
 }
 
+void State::ApplyChange(const RecordedChange& c, uint64_t seq, RunState* run, StepState* step) {
+  const int index = ActionIndex(c.action);
+  auto note_action = [&] {
+    if (step && index > step->last_action) step->last_action = index;
+  };
+  if (c.outcome == Outcome::kInDoubt) {
+    if (run) run->in_doubt[c.seq] = PendingIntent{c.seq, c.step, c.AsIntent()};
+    note_action();
+    return;
+  }
+  if (c.is_intent()) {  // settled: no longer in doubt in the intent's run
+    auto owner = runs_.find(c.run);
+    if (owner != runs_.end()) {
+      owner->second.in_doubt.erase(c.seq);
+      StepState* s = owner->second.FindStep(c.step);
+      if (s && index >= 0 && (c.outcome == Outcome::kApplied || c.outcome == Outcome::kRecovered)) {
+        s->effective_actions.insert(index);
+      }
+    }
+  }
+  if (c.outcome == Outcome::kFailed) return;
+  SetResource(c.resource, c.after, seq, c.secret);
+  if (run && c.effective() && c.outcome != Outcome::kAccepted) ++run->changes;
+  if (c.outcome == Outcome::kNoop) {
+    note_action();
+    if (step && index >= 0) step->effective_actions.insert(index);
+  }
+}
+
 void State::Apply(const Event& e) {
   seq_ = e.seq;
   time_ns_ = e.time_ns;
@@ -90,6 +119,9 @@ void State::Apply(const Event& e) {
   auto note_action = [&](int index) {
     if (step && index > step->last_action) step->last_action = index;
   };
+  // Without a lookup the fold cannot fail; an outcome naming no intent is ignored.
+  auto change = outcomes_.Apply(e);
+  if (change.ok() && change.value() != nullptr) ApplyChange(*change.value(), e.seq, run, step);
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
@@ -123,35 +155,6 @@ void State::Apply(const Event& e) {
             }
             if constexpr (std::is_same_v<T, StepSkipped>) step->status = StepStatus::kSkipped;
           }
-        } else if constexpr (std::is_same_v<T, Intent>) {
-          if (run) run->in_doubt[e.seq] = PendingIntent{e.seq, e.step, body};
-          note_action(ActionIndex(body.action));
-        } else if constexpr (std::is_same_v<T, Applied>) {
-          bool secret = body.secret;
-          if (run) {
-            auto it = run->in_doubt.find(body.intent_seq);
-            if (it != run->in_doubt.end()) {
-              secret = secret || it->second.intent.secret;
-              if (StepState* s = run->FindStep(it->second.step)) {
-                const int index = ActionIndex(it->second.intent.action);
-                if (index >= 0) s->effective_actions.insert(index);
-              }
-              run->in_doubt.erase(it);
-            }
-            ++run->changes;
-          }
-          SetResource(body.resource, body.read_back, e.seq, secret);
-        } else if constexpr (std::is_same_v<T, Failed>) {
-          if (run) run->in_doubt.erase(body.intent_seq);
-        } else if constexpr (std::is_same_v<T, Noop>) {
-          SetResource(body.resource, body.value, e.seq, body.secret);
-          note_action(ActionIndex(body.action));
-          if (step && ActionIndex(body.action) >= 0) {
-            step->effective_actions.insert(ActionIndex(body.action));
-          }
-        } else if constexpr (std::is_same_v<T, Observed>) {
-          SetResource(body.resource, body.after, e.seq, body.secret);
-          if (run) ++run->changes;
         } else if constexpr (std::is_same_v<T, Checkpoint>) {
           if (run) run->checkpoints.push_back(e.seq);
           checkpoints_[body.name] = CheckpointState{e.seq, e.run, body};
@@ -164,13 +167,6 @@ void State::Apply(const Event& e) {
         } else if constexpr (std::is_same_v<T, RollbackFinished>) {
           if (run) run->in_rollback = false;
         } else if constexpr (std::is_same_v<T, Decision>) {
-          if (run && body.intent_seq != 0) {
-            auto it = run->in_doubt.find(body.intent_seq);
-            if (it != run->in_doubt.end() && body.choice == "accept-current") {
-              SetResource(it->second.intent.resource, body.current, e.seq, it->second.intent.secret);
-              run->in_doubt.erase(it);
-            }
-          }
           if (step && body.choice == "step-done") step->open_action.reset();
         } else if constexpr (std::is_same_v<T, ActionStarted>) {
           if (step) step->open_action = body;

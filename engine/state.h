@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/outcomes.h"
 #include "store/event.h"
 
 namespace tidemark::engine {
@@ -93,6 +94,8 @@ class State {
  private:
   friend class StateCodec;
   RunState* Run(const Event& e);
+  // What a change begun or settled by the event at `seq` does to the state.
+  void ApplyChange(const RecordedChange& c, uint64_t seq, RunState* run, StepState* step);
   void SetResource(const Resource& r, const Value& v, uint64_t seq, bool secret);
 
   uint64_t seq_ = 0;
@@ -101,6 +104,7 @@ class State {
   std::map<std::string, RunState> runs_;
   std::vector<std::string> run_order_;
   std::map<std::string, CheckpointState> checkpoints_;
+  OutcomeFold outcomes_;  // matches outcomes with intents; not part of a snapshot
 };
 
 }  // namespace tidemark::engine

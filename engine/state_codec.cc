@@ -308,6 +308,7 @@ Result<DecodedSnapshot> StateCodec::Decode(std::string_view bytes) {
     for (auto r : snap.getRuns()) {
       TM_ASSIGN_OR_RETURN(RunState run, GetRun(r));
       std::string id = run.id;
+      for (const auto& [seq, p] : run.in_doubt) st.outcomes_.AddInDoubt(seq, run.id, p.step, p.intent);
       st.runs_.emplace_hint(st.runs_.end(), std::move(id), std::move(run));
     }
     for (auto id : snap.getRunOrder()) st.run_order_.push_back(Str(id));

@@ -34,6 +34,14 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   return Status::IoError(what + ": " + s.ToString());
 }
 
+// Every read checks RocksDB's block checksums (what `verify` checks for the
+// data read).
+rocksdb::ReadOptions Checked() {
+  rocksdb::ReadOptions ro;
+  ro.verify_checksums = true;
+  return ro;
+}
+
 std::string IndexKey(const std::string& prefix, uint64_t seq) {
   std::string k = prefix;
   k.push_back('\0');
@@ -168,6 +176,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& di
   if (!s.ok()) return OpenFailure(dir, s, !log->read_only_);
   log->db_.reset(raw);
   TM_RETURN_IF_ERROR(log->LoadMeta());
+  if (!log->read_only_) TM_RETURN_IF_ERROR(log->CheckBeforeWriting());
   return log;
 }
 
@@ -191,7 +200,7 @@ EventLog::~EventLog() {
 Status EventLog::LoadMeta() {
   auto* meta = cfs_[kMeta];
   std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta, "format_version", &v);
+  rocksdb::Status s = db_->Get(Checked(), meta, "format_version", &v);
   if (s.IsNotFound()) {
     if (read_only_) return Status::Corruption("journal has no format version");
     rocksdb::WriteBatch b;
@@ -214,19 +223,19 @@ Status EventLog::LoadMeta() {
                                std::to_string(kFormatVersion) + "); use a newer tidemark");
   }
   if (version < 1) return Status::Corruption("journal format version is '" + v + "'");
-  TM_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), meta, "journal_id", &journal_id_),
+  TM_RETURN_IF_ERROR(FromRocks(db_->Get(Checked(), meta, "journal_id", &journal_id_),
                                "reading journal id"));
   std::string seq, hash;
-  TM_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), meta, "head_seq", &seq),
+  TM_RETURN_IF_ERROR(FromRocks(db_->Get(Checked(), meta, "head_seq", &seq),
                                "reading head seq"));
-  TM_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), meta, "head_hash", &hash),
+  TM_RETURN_IF_ERROR(FromRocks(db_->Get(Checked(), meta, "head_hash", &hash),
                                "reading head hash"));
   if (seq.size() != 8 || hash.size() != kHashSize) {
     return Status::Corruption("journal head record is malformed");
   }
   head_ = Head{DecodeSeqKey(seq), hash};
   // The newest event must be the recorded head: both are written in one batch.
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kEvents]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Checked(), cfs_[kEvents]));
   it->SeekToLast();
   TM_RETURN_IF_ERROR(FromRocks(it->status(), "reading the newest event"));
   const uint64_t last = it->Valid() ? DecodeSeqKey(it->key().ToStringView()) : 0;
@@ -235,6 +244,22 @@ Status EventLog::LoadMeta() {
                               " but the newest event is seq " + std::to_string(last) +
                               " (events were removed or added outside tidemark); run "
                               "`tidemark verify`");
+  }
+  return Status::Ok();
+}
+
+Status EventLog::CheckBeforeWriting() const {
+  const rocksdb::Status files = db_->VerifyChecksum();
+  if (!files.ok()) {
+    return Status::Corruption("the journal's files fail their block checksums (" +
+                              files.ToString() + "); nothing is appended to a damaged journal. "
+                              "Run `tidemark verify`");
+  }
+  if (head_.seq == 0) return Status::Ok();
+  TM_ASSIGN_OR_RETURN(StoredEvent newest, Get(head_.seq));
+  if (newest.hash != head_.hash) {
+    return Status::Corruption("the newest event does not have the recorded head hash; nothing "
+                              "is appended to a damaged journal. Run `tidemark verify`");
   }
   return Status::Ok();
 }
@@ -289,51 +314,89 @@ Result<uint64_t> EventLog::Write(std::vector<Event> events, const std::vector<st
   return head.seq;
 }
 
+namespace {
+
+// The event stored under `seq`, refused (Corruption) unless its recorded hash
+// is the chain hash of its bytes and the predecessor hash it carries, and it
+// says it is `seq`: an event changed outside tidemark is never used.
+Result<StoredEvent> DecodeStored(uint64_t seq, std::string_view v) {
+  const std::string what = "event " + std::to_string(seq);
+  if (v.size() < kHashSize) return Status::Corruption(what + " is short");
+  const std::string_view bytes = v.substr(kHashSize);
+  auto e = DecodeEvent(bytes);
+  if (!e.ok()) return e.status().Prefix(what);
+  if (e->seq != seq || EventLog::ChainHash(e->prev_hash, seq, bytes) != v.substr(0, kHashSize)) {
+    return Status::Corruption(what + " does not match its recorded hash (changed outside "
+                              "tidemark); run `tidemark verify`");
+  }
+  return StoredEvent{std::move(e).value(), std::string(v.substr(0, kHashSize))};
+}
+
+}  // namespace
+
 Result<StoredEvent> EventLog::Get(uint64_t seq) const {
   std::string v;
-  rocksdb::ReadOptions ro;
-  ro.verify_checksums = true;
-  rocksdb::Status s = db_->Get(ro, cfs_[kEvents], SeqKey(seq), &v);
+  rocksdb::Status s = db_->Get(Checked(), cfs_[kEvents], SeqKey(seq), &v);
   if (s.IsNotFound()) {
+    if (seq >= 1 && seq <= head_.seq) {
+      return Status::Corruption("event " + std::to_string(seq) + " is missing from the journal (" +
+                                std::to_string(head_.seq) + " events); run `tidemark verify`");
+    }
     return Status::NotFound("no event with seq " + std::to_string(seq) + " (the journal has " +
                             std::to_string(head_.seq) + " events)");
   }
   TM_RETURN_IF_ERROR(FromRocks(s, "reading event " + std::to_string(seq)));
-  if (v.size() < kHashSize) return Status::Corruption("event " + std::to_string(seq) + " is short");
-  auto e = DecodeEvent(std::string_view(v).substr(kHashSize));
-  if (!e.ok()) return e.status().Prefix("event " + std::to_string(seq));
-  return StoredEvent{std::move(e).value(), v.substr(0, kHashSize)};
+  return DecodeStored(seq, v);
 }
 
 Status EventLog::Scan(uint64_t from, uint64_t to, bool reverse,
                       const std::function<bool(const StoredEvent&)>& fn) const {
-  rocksdb::ReadOptions ro;
-  ro.verify_checksums = true;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kEvents]));
-  const uint64_t last = to == 0 ? UINT64_MAX : to;
+  const uint64_t first = std::max<uint64_t>(from, 1);
+  const uint64_t last = (to == 0 || to > head_.seq) ? head_.seq : to;
+  if (first > last) return Status::Ok();
+  auto missing = [](uint64_t seq) {
+    return Status::Corruption("event " + std::to_string(seq) +
+                              " is missing from the journal; run `tidemark verify`");
+  };
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Checked(), cfs_[kEvents]));
   if (reverse) {
-    if (to == 0) it->SeekToLast();
-    else it->SeekForPrev(SeqKey(to));
+    it->SeekForPrev(SeqKey(last));
   } else {
-    it->Seek(SeqKey(from));
+    it->Seek(SeqKey(first));
   }
+  // The events seen are gap-free and linked: each carries the hash of the one
+  // before it, and the head's hash is the recorded head hash.
+  uint64_t expected = reverse ? last : first;
+  std::string want_prev;  // forward: the predecessor hash the next event must carry
+  std::string want_hash = reverse && last == head_.seq ? head_.hash : "";  // reverse: its hash
   for (; it->Valid(); reverse ? it->Prev() : it->Next()) {
     const uint64_t seq = DecodeSeqKey(it->key().ToStringView());
-    if (seq < from || seq > last) break;
-    std::string_view v = it->value().ToStringView();
-    if (v.size() < kHashSize) return Status::Corruption("event " + std::to_string(seq) + " is short");
-    auto e = DecodeEvent(v.substr(kHashSize));
-    if (!e.ok()) return e.status().Prefix("event " + std::to_string(seq));
-    if (!fn(StoredEvent{std::move(e).value(), std::string(v.substr(0, kHashSize))})) break;
+    if (seq < first || seq > last) break;
+    if (seq != expected) return missing(expected);
+    TM_ASSIGN_OR_RETURN(StoredEvent e, DecodeStored(seq, it->value().ToStringView()));
+    const bool linked =
+        reverse ? want_hash.empty() || e.hash == want_hash
+                : (want_prev.empty() || e.event.prev_hash == want_prev) &&
+                      (seq != head_.seq || e.hash == head_.hash);
+    if (!linked) {
+      return Status::Corruption("the hash chain is broken at event " + std::to_string(seq) +
+                                "; run `tidemark verify`");
+    }
+    want_prev = e.hash;
+    want_hash = e.event.prev_hash;
+    if (!fn(e)) return FromRocks(it->status(), "scanning events");
+    expected = reverse ? seq - 1 : seq + 1;
   }
-  return FromRocks(it->status(), "scanning events");
+  TM_RETURN_IF_ERROR(FromRocks(it->status(), "scanning events"));
+  if (reverse ? expected + 1 != first : expected != last + 1) return missing(expected);
+  return Status::Ok();
 }
 
 Result<std::vector<uint64_t>> EventLog::IndexScan(size_t cf, const std::string& prefix) const {
   std::vector<uint64_t> out;
   std::string start = prefix;
   start.push_back('\0');
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[cf]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Checked(), cfs_[cf]));
   for (it->Seek(start); it->Valid(); it->Next()) {
     std::string_view k = it->key().ToStringView();
     if (k.size() != start.size() + 8 || k.substr(0, start.size()) != start) break;
@@ -355,7 +418,7 @@ Result<std::vector<uint64_t>> EventLog::SeqsForKind(const std::string& kind) con
 
 Result<std::vector<std::string>> EventLog::ResourceIdentities() const {
   std::vector<std::string> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kByResource]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Checked(), cfs_[kByResource]));
   it->SeekToFirst();
   while (it->Valid()) {
     std::string_view k = it->key().ToStringView();
@@ -402,7 +465,7 @@ Status EventLog::PutSnapshot(uint64_t seq, const std::string& bytes) {
 
 Result<std::vector<uint64_t>> EventLog::SnapshotSeqs() const {
   std::vector<uint64_t> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kSnapshots]));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(Checked(), cfs_[kSnapshots]));
   for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(DecodeSeqKey(it->key().ToStringView()));
   TM_RETURN_IF_ERROR(FromRocks(it->status(), "listing snapshots"));
   return out;

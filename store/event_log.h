@@ -62,7 +62,8 @@ class EventLog {
   // kWrite: takes the writer lock (Locked, exit 5, if another process holds it).
   // kReadOnly: no lock; sees everything synced so far.
   // NotFound if there is no journal; Corruption if RocksDB cannot open it cleanly
-  // (never silently repaired); Unsupported for a newer format version.
+  // (never silently repaired) or, for a writer, when any file fails its block
+  // checksums or the head event is not the recorded head; Unsupported for a newer format version.
   // `env` (fault-injection tests only; not owned, must outlive the log) replaces
   // RocksDB's default Env.
   static Result<std::unique_ptr<EventLog>> Open(const std::filesystem::path& dir, OpenMode mode,
@@ -84,7 +85,10 @@ class EventLog {
   const std::filesystem::path& dir() const { return dir_; }
   const JournalLock* lock() const { return lock_.get(); }
 
-  // One event; NotFound for an unknown seq.
+  // Reads check RocksDB block checksums; events are refused (Corruption) unless
+  // their recorded hash covers their bytes, and a scan also unless the events
+  // it passes are gap-free and linked (the head's hash is the recorded head's).
+  // One event; NotFound for a seq past the head, Corruption for a missing one.
   Result<StoredEvent> Get(uint64_t seq) const;
   // Calls `fn` for events with from <= seq <= to (to = 0: to the head), ascending
   // (or descending when `reverse`) until it returns false.
@@ -126,6 +130,9 @@ class EventLog {
  private:
   EventLog() = default;
   Status LoadMeta();
+  // A writer's open: every file's block checksums and the head event's hash.
+  // Corruption (nothing may be appended) when they fail.
+  Status CheckBeforeWriting() const;
   Result<uint64_t> Write(std::vector<Event> events, const std::vector<std::string>& blobs);
   Result<std::vector<uint64_t>> IndexScan(size_t cf, const std::string& prefix) const;
 
