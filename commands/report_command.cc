@@ -13,6 +13,7 @@
 #include "commands/render.h"
 #include "commands/report_html.h"
 #include "engine/drift.h"
+#include "store/event_compat.h"
 #include "store/sha256.h"
 #include "store/unicode.h"
 
@@ -44,7 +45,7 @@ class ReportBuilder {
     run.end_ns = rs.last_ns;
     run.start_seq = rs.start_seq;
     run.last_seq = rs.last_seq;
-    run.is_rollback = rs.info.plan_name == "rollback";
+    run.is_rollback = store::KindOfRun(rs.info) == RunKind::kRollback;
     for (const auto& [k, v] : rs.info.parameters) {
       run.parameters.emplace_back(k, store::ShowParameter(k, v, store::IsSecretParameter(rs.info, k), reveal_));
     }
@@ -173,14 +174,14 @@ int RunReport(Context& ctx) {
     runs.push_back(subject);
     for (const auto& id : state.run_order()) {
       const auto* r = state.FindRun(id);
-      if (r && r->info.plan_name == "rollback" && r->start_seq > subject->start_seq) runs.push_back(r);
+      if (r && store::KindOfRun(r->info) == RunKind::kRollback && r->start_seq > subject->start_seq) runs.push_back(r);
     }
   } else {
     for (const auto& id : state.run_order()) {
       const auto* r = state.FindRun(id);
       if (!r) continue;
       runs.push_back(r);
-      if (r->info.plan_name != "rollback") subject = r;
+      if (store::KindOfRun(r->info) != RunKind::kRollback) subject = r;
     }
   }
 

@@ -10,6 +10,7 @@
 #include "engine/executor.h"
 #include "engine/fold.h"
 #include "snapshots/db_backup.h"
+#include "store/event_compat.h"
 #include "store/sha256.h"
 
 namespace tidemark::engine {
@@ -61,7 +62,7 @@ Result<uint64_t> ResolvePoint(const store::EventLog& log, const std::string& poi
     TM_ASSIGN_OR_RETURN(auto starts, log.SeqsForKind("runStarted"));
     for (auto it = starts.rbegin(); it != starts.rend(); ++it) {
       TM_ASSIGN_OR_RETURN(auto e, log.Get(*it));
-      if (std::get<RunStarted>(e.event.body).plan_name != "rollback") return *it;
+      if (store::KindOfRun(std::get<RunStarted>(e.event.body)) != RunKind::kRollback) return *it;
     }
     return Status::NotFound("the journal has no upgrade run to go back to the start of");
   }
@@ -178,9 +179,11 @@ Result<std::vector<ReverseStep>> Rollback::PlanReverse(uint64_t target_seq,
 }
 
 Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::optional<Checkpoint>& cp,
-                         bool restore_databases, bool force) {
+                         bool restore_databases, bool force, bool planned) {
   options_.restore_databases = restore_databases;
-  TM_ASSIGN_OR_RETURN(plan_, PlanReverse(target_seq, cp ? &*cp : nullptr));
+  if (!planned) {
+    TM_ASSIGN_OR_RETURN(plan_, PlanReverse(target_seq, cp ? &*cp : nullptr));
+  }
   conflicts_.clear();
   for (const auto& s : plan_) {
     if (s.conflict && !s.via_database_restore) {
@@ -236,8 +239,11 @@ Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::option
       if (!blob) return Status::Corruption("no content blob for " + s.resource.Display());
       c.after_content = std::move(blob);
     }
+    // The before phase: the live value planning read (or the value the newer
+    // reversal of the same resource left); compare-and-set catches any change since.
+    const Value& live = s.current;
+    c.before = live;
     std::optional<Value> expected = s.recorded_after;
-    TM_ASSIGN_OR_RETURN(Value live, targets_.Read(s.resource));
     if (!Matches(live, s.recorded_after)) {
       if (!force) {
         return Status::Conflict(s.resource.Display() + " changed during the rollback: it is " +
@@ -290,6 +296,7 @@ Status Rollback::Run(const std::string& point, std::string* run_id) {
   const std::string id = Executor::NewRunId();
   ChangeWriter w(log_, targets_, id);
   RunStarted started;
+  started.kind = RunKind::kRollback;
   started.plan_name = "rollback";
   started.command_line = options_.command_line;
   started.env_path = targets_.env().path.string();
@@ -304,7 +311,8 @@ Status Rollback::Run(const std::string& point, std::string* run_id) {
                          .status());
   if (run_id) *run_id = id;
   Progress("rollback " + id + " to " + point + " (after seq " + std::to_string(target_seq) + ")");
-  Status st = Execute(w, target_seq, cp, options_.restore_databases, options_.force);
+  Status st = Execute(w, target_seq, cp, options_.restore_databases, options_.force,
+                      /*planned=*/true);
   if (!st.ok()) {
     TM_RETURN_IF_ERROR(w.Append(StepFailed{st.message()}).status());
     TM_RETURN_IF_ERROR(w.Append(RunFailed{st.message()}).status());
@@ -342,7 +350,7 @@ Status Rollback::Continue(const std::string& run_id, ResumeChoice choice) {
   }
   TM_RETURN_IF_ERROR(w.Append(StepStarted{"Roll back to " + rb.target + " (resumed)", "rollback"}).status());
   Progress("continuing rollback " + run_id + " to " + rb.target);
-  Status st = Execute(w, rb.target_seq, cp, rb.restore_databases, rb.force);
+  Status st = Execute(w, rb.target_seq, cp, rb.restore_databases, rb.force, /*planned=*/false);
   if (!st.ok()) {
     TM_RETURN_IF_ERROR(w.Append(StepFailed{st.message()}).status());
     TM_RETURN_IF_ERROR(w.Append(RunFailed{st.message()}).status());

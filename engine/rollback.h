@@ -60,8 +60,9 @@ class Rollback {
   const std::vector<ConflictInfo>& conflicts() const { return conflicts_; }
 
  private:
+  // Applies plan_ (made first unless `planned`).
   Status Execute(ChangeWriter& w, uint64_t target_seq, const std::optional<Checkpoint>& cp,
-                 bool restore_databases, bool force);
+                 bool restore_databases, bool force, bool planned);
   void Progress(const std::string& line) const {
     if (options_.progress) options_.progress(line);
   }

@@ -1,16 +1,15 @@
 // The state fold: one event at a time, no I/O.
 #include "engine/state.h"
 
-#include <cstdlib>
+#include "store/event_compat.h"
 
 namespace tidemark::engine {
 namespace {
 
-// Plan actions are recorded as "<kind>@<index within step>".
-int ActionIndex(const std::string& action) {
-  auto at = action.rfind('@');
-  if (at == std::string::npos) return -1;
-  return std::atoi(action.c_str() + at + 1);
+// The action index within its step, -1 for changes no plan action caused.
+template <typename Body>
+int ActionIndex(const Body& body) {
+  return store::ActionIndexOf(body).value_or(-1);
 }
 
 }  // namespace
@@ -125,7 +124,7 @@ void State::Apply(const Event& e) {
           }
         } else if constexpr (std::is_same_v<T, Intent>) {
           if (run) run->in_doubt[e.seq] = PendingIntent{e.seq, e.step, body};
-          note_action(ActionIndex(body.action));
+          note_action(ActionIndex(body));
         } else if constexpr (std::is_same_v<T, Applied>) {
           bool secret = body.secret;
           if (run) {
@@ -133,7 +132,7 @@ void State::Apply(const Event& e) {
             if (it != run->in_doubt.end()) {
               secret = secret || it->second.intent.secret;
               if (StepState* s = run->FindStep(it->second.step)) {
-                const int index = ActionIndex(it->second.intent.action);
+                const int index = ActionIndex(it->second.intent);
                 if (index >= 0) s->effective_actions.insert(index);
               }
               run->in_doubt.erase(it);
@@ -145,9 +144,9 @@ void State::Apply(const Event& e) {
           if (run) run->in_doubt.erase(body.intent_seq);
         } else if constexpr (std::is_same_v<T, Noop>) {
           SetResource(body.resource, body.value, e.seq, body.secret);
-          note_action(ActionIndex(body.action));
-          if (step && ActionIndex(body.action) >= 0) {
-            step->effective_actions.insert(ActionIndex(body.action));
+          note_action(ActionIndex(body));
+          if (step && ActionIndex(body) >= 0) {
+            step->effective_actions.insert(ActionIndex(body));
           }
         } else if constexpr (std::is_same_v<T, Observed>) {
           SetResource(body.resource, body.after, e.seq, body.secret);
