@@ -27,7 +27,6 @@ struct ActionPosition {
 };
 
 struct RunStarted {
-  std::optional<RunKind> kind;  // absent in older journals
   std::string plan_name;
   std::string plan_path;
   std::string plan_sha256;  // hex; the plan text is a blob under this hash
@@ -36,6 +35,7 @@ struct RunStarted {
   std::string env_sha256;   // hex; the environment text is a blob under this hash
   std::string command_line;
   std::vector<std::string> secret_parameters;  // names declared {secret: true}
+  std::optional<RunKind> kind = std::nullopt;  // absent in older journals
 };
 struct RunFinished {};
 struct RunFailed {
@@ -60,7 +60,8 @@ struct Intent {
   std::string action;     // kind of the plan action that caused it, e.g. "registry.set"
   uint64_t reverses = 0;  // rollback: seq of the change this reverses (0 = none)
   bool secret = false;    // shown as *** unless --reveal-secrets
-  std::optional<ActionPosition> position;  // the plan action (absent: reverse action, older journal)
+  // The plan action (absent: a reverse action, or an older journal).
+  std::optional<ActionPosition> position = std::nullopt;
 };
 struct Applied {
   uint64_t intent_seq = 0;
@@ -79,7 +80,7 @@ struct Noop {
   Value value;
   std::string action;
   bool secret = false;
-  std::optional<ActionPosition> position;  // as in Intent
+  std::optional<ActionPosition> position = std::nullopt;  // as in Intent
 };
 // A change found by scanning watched resources around an opaque step.
 struct Observed {
