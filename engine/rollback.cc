@@ -178,12 +178,8 @@ Result<std::vector<ReverseStep>> Rollback::PlanReverse(uint64_t target_seq,
   return out;
 }
 
-Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::optional<Checkpoint>& cp,
-                         bool restore_databases, bool force, bool planned) {
-  options_.restore_databases = restore_databases;
-  if (!planned) {
-    TM_ASSIGN_OR_RETURN(plan_, PlanReverse(target_seq, cp ? &*cp : nullptr));
-  }
+Status Rollback::Execute(ChangeWriter& w, const std::optional<Checkpoint>& cp,
+                         bool restore_databases, bool force) {
   conflicts_.clear();
   for (const auto& s : plan_) {
     if (s.conflict && !s.via_database_restore) {
@@ -239,10 +235,8 @@ Status Rollback::Execute(ChangeWriter& w, uint64_t target_seq, const std::option
       if (!blob) return Status::Corruption("no content blob for " + s.resource.Display());
       c.after_content = std::move(blob);
     }
-    // The before phase: the live value planning read (or the value the newer
-    // reversal of the same resource left); compare-and-set catches any change since.
+    c.before = s.current;  // the before phase: read by planning; compare-and-set checks it
     const Value& live = s.current;
-    c.before = live;
     std::optional<Value> expected = s.recorded_after;
     if (!Matches(live, s.recorded_after)) {
       if (!force) {
@@ -311,8 +305,7 @@ Status Rollback::Run(const std::string& point, std::string* run_id) {
                          .status());
   if (run_id) *run_id = id;
   Progress("rollback " + id + " to " + point + " (after seq " + std::to_string(target_seq) + ")");
-  Status st = Execute(w, target_seq, cp, options_.restore_databases, options_.force,
-                      /*planned=*/true);
+  Status st = Execute(w, cp, options_.restore_databases, options_.force);
   if (!st.ok()) {
     TM_RETURN_IF_ERROR(w.Append(StepFailed{st.message()}).status());
     TM_RETURN_IF_ERROR(w.Append(RunFailed{st.message()}).status());
@@ -350,7 +343,9 @@ Status Rollback::Continue(const std::string& run_id, ResumeChoice choice) {
   }
   TM_RETURN_IF_ERROR(w.Append(StepStarted{"Roll back to " + rb.target + " (resumed)", "rollback"}).status());
   Progress("continuing rollback " + run_id + " to " + rb.target);
-  Status st = Execute(w, rb.target_seq, cp, rb.restore_databases, rb.force, /*planned=*/false);
+  options_.restore_databases = rb.restore_databases;
+  TM_ASSIGN_OR_RETURN(plan_, PlanReverse(rb.target_seq, cp ? &*cp : nullptr));
+  Status st = Execute(w, cp, rb.restore_databases, rb.force);
   if (!st.ok()) {
     TM_RETURN_IF_ERROR(w.Append(StepFailed{st.message()}).status());
     TM_RETURN_IF_ERROR(w.Append(RunFailed{st.message()}).status());

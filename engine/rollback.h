@@ -1,7 +1,7 @@
 // Rollback: reverse actions generated from the journal (DESIGN.md §5). Every
 // effective change after the target point — applied, observed, decisions and
 // earlier reverse actions — newest first, each restoring its `before`, after
-// a three-way check. A rollback is itself a run (plan name "rollback"), so an
+// a three-way check. A rollback is itself a run (run kind rollback), so an
 // interrupted one is continued by `resume` or by running rollback again.
 #pragma once
 
@@ -60,9 +60,9 @@ class Rollback {
   const std::vector<ConflictInfo>& conflicts() const { return conflicts_; }
 
  private:
-  // Applies plan_ (made first unless `planned`).
-  Status Execute(ChangeWriter& w, uint64_t target_seq, const std::optional<Checkpoint>& cp,
-                 bool restore_databases, bool force, bool planned);
+  // Applies plan_ (PlanReverse's, made by the caller: once per run).
+  Status Execute(ChangeWriter& w, const std::optional<Checkpoint>& cp, bool restore_databases,
+                 bool force);
   void Progress(const std::string& line) const {
     if (options_.progress) options_.progress(line);
   }
