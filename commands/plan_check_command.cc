@@ -24,6 +24,39 @@ void PrintPlanHeader(Context& ctx, const std::string& plan_path, const engine::P
   ctx.out << store::EscapeForTerminal(text, /*keep_newlines=*/true);
 }
 
+// One row (and JSON object) for a change the dry run found: the live value
+// and what the plan would set. Returns 1 when the live value cannot be read.
+template <typename Redact>
+int AddPlannedChange(const std::string& step, const std::string& kind, const engine::Change& c,
+                     engine::TargetSet& targets, const store::SecretPolicy& secrets, bool reveal,
+                     const Redact& redact, Table& t, JsonWriter& w) {
+  auto now = c.before ? Result<Value>(*c.before) : targets.Read(c.resource);
+  const bool secret = c.secret ||
+                      secrets.IsSecretValue(c.resource, c.after, c.after_content.value_or("")) ||
+                      (now.ok() && secrets.IsSecretValue(c.resource, now.value()));
+  const std::string now_text = now.ok() ? store::ShowValue(now.value(), &c.resource, secret, reveal)
+                                        : "ERROR: " + redact(now.status().message());
+  Value after = c.after;
+  if (now.ok() && after.type == ValueType::kService && now->type == ValueType::kService) {
+    if (after.run == ServiceRun::kUnknown) after.run = now->run;
+    if (after.start == StartType::kUnknown) after.start = now->start;
+  }
+  const bool same = now.ok() && engine::Matches(now.value(), after);
+  t.Add({step, kind, c.resource.Display(), now_text, same ? "=" : "→",
+         same ? "(already so)" : store::ShowValue(after, &c.resource, secret, reveal)});
+  w.BeginObject().Field("step", step).Field("action", kind);
+  w.Key("resource");
+  WriteResourceJson(w, c.resource);
+  if (now.ok()) {
+    w.Key("current");
+    WriteValueJson(w, now.value(), &c.resource, secret, reveal);
+  }
+  w.Key("planned");
+  WriteValueJson(w, after, &c.resource, secret, reveal);
+  w.Field("unchanged", same).EndObject();
+  return now.ok() ? 0 : 1;
+}
+
 }  // namespace
 
 int RunPlanCheck(Context& ctx) {
@@ -70,48 +103,22 @@ int RunPlanCheck(Context& ctx) {
   w.Key("changes").BeginArray();
   int problems = 0;
   for (const auto& step : plan->steps) {
-    for (size_t i = 0; i < step.actions.size(); ++i) {
-      const auto& a = step.actions[i];
-      if (a.kind == "exec" || a.kind == "manual" || a.kind == "checkpoint" || a.kind == "assert") {
-        std::string what = a.kind == "exec"     ? "runs " + (a.command.empty() ? "" : a.command[0])
-                           : a.kind == "manual" ? "asks: " + a.prompt
-                           : a.kind == "assert" ? "checks"
-                                                : "backs up " + std::to_string(a.databases.size()) + " database(s)";
-        t.Add({step.id, a.kind, a.kind == "checkpoint" ? a.name : "", "", "", redact(what)});
+    for (const auto& a : step.actions) {
+      const std::string kind(a.KindName());
+      if (!engine::ExpandsToChanges(a)) {
+        const auto* cp = a.As<engine::TakeCheckpoint>();
+        t.Add({step.id, kind, cp ? cp->name : "", "", "", redact(engine::Describe(a))});
         continue;
       }
       std::string note;
-      auto changes = engine::ExpandAction(targets, a, a.kind + "@" + std::to_string(i), false, &note);
+      auto changes = engine::ExpandAction(targets, a, false, &note);
       if (!changes.ok()) {
-        t.Add({step.id, a.kind, "", "", "", "WOULD FAIL: " + redact(changes.status().message())});
+        t.Add({step.id, kind, "", "", "", "WOULD FAIL: " + redact(changes.status().message())});
         ++problems;
         continue;
       }
       for (const auto& c : changes.value()) {
-        auto now = targets.Read(c.resource);
-        const bool secret = c.secret || secrets.IsSecretValue(c.resource, c.after, c.after_content.value_or("")) ||
-                            (now.ok() && secrets.IsSecretValue(c.resource, now.value()));
-        const std::string now_text = now.ok() ? store::ShowValue(now.value(), &c.resource, secret, reveal)
-                                              : "ERROR: " + redact(now.status().message());
-        if (!now.ok()) ++problems;
-        Value after = c.after;
-        if (now.ok() && after.type == ValueType::kService && now->type == ValueType::kService) {
-          if (after.run == ServiceRun::kUnknown) after.run = now->run;
-          if (after.start == StartType::kUnknown) after.start = now->start;
-        }
-        const bool same = now.ok() && engine::Matches(now.value(), after);
-        t.Add({step.id, a.kind, c.resource.Display(), now_text, same ? "=" : "→",
-               same ? "(already so)" : store::ShowValue(after, &c.resource, secret, reveal)});
-        w.BeginObject().Field("step", step.id).Field("action", a.kind);
-        w.Key("resource");
-        WriteResourceJson(w, c.resource);
-        if (now.ok()) {
-          w.Key("current");
-          WriteValueJson(w, now.value(), &c.resource, secret, reveal);
-        }
-        w.Key("planned");
-        WriteValueJson(w, after, &c.resource, secret, reveal);
-        w.Field("unchanged", same).EndObject();
+        problems += AddPlannedChange(step.id, kind, c, targets, secrets, reveal, redact, t, w);
       }
     }
   }

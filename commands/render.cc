@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "store/event_compat.h"
 #include "store/system_info.h"
 #include "store/sha256.h"
 #include "store/unicode.h"
@@ -141,6 +142,18 @@ void WriteValueJson(JsonWriter& w, const Value& v, const Resource* r, bool secre
   w.EndObject();
 }
 
+namespace {
+
+// The plan action of an intent or noop: "step_index", "action_index" (absent
+// for reverse actions and in older journals).
+void WritePositionJson(JsonWriter& w, const std::optional<ActionPosition>& position) {
+  if (!position) return;
+  w.Field("step_index", static_cast<uint64_t>(position->step))
+      .Field("action_index", static_cast<uint64_t>(position->action));
+}
+
+}  // namespace
+
 void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal) {
   const Event& e = se.event;
   w.BeginObject()
@@ -166,6 +179,7 @@ void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal) {
           WriteValueJson(w, b.after, &b.resource, b.secret, reveal);
           if constexpr (std::is_same_v<T, Intent>) {
             w.Field("action", b.action).Field("reverses", b.reverses);
+            WritePositionJson(w, b.position);
           }
         } else if constexpr (std::is_same_v<T, Applied>) {
           w.Key("resource");
@@ -183,7 +197,10 @@ void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal) {
           w.Key("value");
           WriteValueJson(w, b.value, &b.resource, b.secret, reveal);
           w.Field("action", b.action);
+          WritePositionJson(w, b.position);
         } else if constexpr (std::is_same_v<T, RunStarted>) {
+          w.Field("run_kind",
+                  store::KindOfRun(b) == RunKind::kRollback ? "rollback" : "apply");
           w.Field("plan_name", b.plan_name).Field("plan_path", b.plan_path)
               .Field("plan_sha256", b.plan_sha256).Field("env_path", b.env_path)
               .Field("env_sha256", b.env_sha256)

@@ -14,6 +14,7 @@
 #include "commands/report_html.h"
 #include "engine/drift.h"
 #include "engine/outcomes.h"
+#include "store/event_compat.h"
 #include "store/sha256.h"
 #include "store/unicode.h"
 
@@ -45,7 +46,7 @@ class ReportBuilder {
     run.end_ns = rs.last_ns;
     run.start_seq = rs.start_seq;
     run.last_seq = rs.last_seq;
-    run.is_rollback = rs.info.plan_name == "rollback";
+    run.is_rollback = store::KindOfRun(rs.info) == RunKind::kRollback;
     for (const auto& [k, v] : rs.info.parameters) {
       run.parameters.emplace_back(k, store::ShowParameter(k, v, store::IsSecretParameter(rs.info, k), reveal_));
     }
@@ -166,14 +167,14 @@ int RunReport(Context& ctx) {
     runs.push_back(subject);
     for (const auto& id : state.run_order()) {
       const auto* r = state.FindRun(id);
-      if (r && r->info.plan_name == "rollback" && r->start_seq > subject->start_seq) runs.push_back(r);
+      if (r && store::KindOfRun(r->info) == RunKind::kRollback && r->start_seq > subject->start_seq) runs.push_back(r);
     }
   } else {
     for (const auto& id : state.run_order()) {
       const auto* r = state.FindRun(id);
       if (!r) continue;
       runs.push_back(r);
-      if (r->info.plan_name != "rollback") subject = r;
+      if (store::KindOfRun(r->info) != RunKind::kRollback) subject = r;
     }
   }
 

@@ -9,6 +9,7 @@
 #include "commands/table.h"
 #include "engine/fold.h"
 #include "engine/run_record.h"
+#include "store/event_compat.h"
 #include "store/journal_lock.h"
 #include "store/sha256.h"
 
@@ -60,7 +61,7 @@ int RunStatus(Context& ctx) {
   auto folded = engine::FoldRun(*log.value(), run_id);
   if (!folded.ok()) return Fail(ctx, folded.status());
   const engine::RunState& run = *folded->FindRun(run_id);
-  const bool is_rollback = run.info.plan_name == "rollback";
+  const bool is_rollback = store::KindOfRun(run.info) == RunKind::kRollback;
   std::string next;
   if (run.status == engine::RunStatus::kFinished) {
     next = is_rollback ? "rolled back; `tidemark drift` confirms the systems match the journal"

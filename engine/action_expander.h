@@ -1,23 +1,39 @@
 // ExpandAction: turns one mutating plan action into the resource changes it
 // makes, reading live values where the action depends on them (sql.replace
 // finds its rows, file.replace computes the new content, a recursive key
-// delete lists the subtree). Writes nothing; shared by apply and plan check.
+// delete lists the subtree). A value read here is the change's `before`, so
+// the apply protocol does not read it again. Writes nothing; shared by apply
+// and plan check. Each kind's expansion lives in engine/actions/.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/actions/action.h"
 #include "engine/change_writer.h"
-#include "engine/plan.h"
 #include "engine/target_set.h"
 
 namespace tidemark::engine {
 
-// `lenient`: an action resumed after part of it was applied may find nothing
-// left to change (no row matches, text not found) without failing.
-// `note` receives a remark for the admin (e.g. occurrences replaced).
-Result<std::vector<Change>> ExpandAction(TargetSet& targets, const Action& a,
-                                         const std::string& label, bool lenient,
+// What a kind's Expand works with (engine/actions/kinds.h).
+struct ExpandContext {
+  TargetSet& targets;
+  const Action& action;
+  // An action resumed after part of it was applied may find nothing left to
+  // change (no row matches, text not found) without failing.
+  bool lenient = false;
+  std::string note;             // a remark for the admin (e.g. occurrences replaced)
+  std::vector<Change> changes;  // in the order they are applied
+
+  // Adds a change of the action. `before`: the live value when the
+  // expansion read it (the before phase of DESIGN.md §5).
+  Change& Add(Resource r, Value after, std::optional<Value> before = std::nullopt);
+};
+
+// Nothing to expand (InvalidInput) for checkpoint, exec, manual and assert.
+// `note` (optional) receives the expansion's remark.
+Result<std::vector<Change>> ExpandAction(TargetSet& targets, const Action& a, bool lenient,
                                          std::string* note);
 
 }  // namespace tidemark::engine

@@ -78,8 +78,31 @@ Status ChangeWriter::WriteAndConfirm(uint64_t intent_seq, const Resource& r,
   return Status::Ok();
 }
 
+Status ChangeWriter::ReadBefore(const Change& c, Value& before,
+                               std::optional<std::string>& content) {
+  const bool file = c.resource.kind == ResourceKind::kFile;
+  if (c.before && (!file || c.before_content)) {
+    before = *c.before;
+    content = c.before_content;
+    return Status::Ok();
+  }
+  if (!file) {
+    TM_ASSIGN_OR_RETURN(before, targets_.Read(c.resource));
+    return Status::Ok();
+  }
+  // A file's value is its content's hash: one read gives both.
+  TM_ASSIGN_OR_RETURN(content, targets_.ReadContent(c.resource));
+  const Value read = content ? Value::File(Sha256Hex(*content), static_cast<int64_t>(content->size()))
+                             : Value::Absent();
+  before = c.before ? *c.before : read;
+  if (!(read == before)) return Status::Conflict(c.resource.Display() + " changed while being read");
+  return Status::Ok();
+}
+
 Status ChangeWriter::Apply(const Change& c, const std::optional<Value>& expected) {
-  TM_ASSIGN_OR_RETURN(Value before, targets_.Read(c.resource));
+  Value before;
+  std::optional<std::string> old_content;
+  TM_RETURN_IF_ERROR(ReadBefore(c, before, old_content));
   last_before_ = before;
   if (expected && !Matches(before, *expected)) {
     return Status::Conflict(c.resource.Display() + " is " +
@@ -94,13 +117,12 @@ Status ChangeWriter::Apply(const Change& c, const std::optional<Value>& expected
   }
   last_after_ = after;
   if (Matches(before, after)) {
-    TM_RETURN_IF_ERROR(Append(Noop{c.resource, before, c.action, c.secret}).status());
+    TM_RETURN_IF_ERROR(Append(Noop{c.resource, before, c.action, c.secret, c.position}).status());
     ++noops_;
     return Status::Ok();
   }
   std::vector<std::string> blobs;
   if (c.resource.kind == ResourceKind::kFile) {
-    TM_ASSIGN_OR_RETURN(auto old_content, targets_.ReadContent(c.resource));
     if (old_content) {
       if (Sha256Hex(*old_content) != before.bytes) {
         return Status::Conflict(c.resource.Display() + " changed while being read");
@@ -109,9 +131,8 @@ Status ChangeWriter::Apply(const Change& c, const std::optional<Value>& expected
     }
     if (c.after_content) blobs.push_back(*c.after_content);
   }
-  TM_ASSIGN_OR_RETURN(uint64_t intent_seq,
-                      Append(Intent{c.resource, before, after, c.action, c.reverses, c.secret},
-                             blobs));
+  Intent intent{c.resource, before, after, c.action, c.reverses, c.secret, c.position};
+  TM_ASSIGN_OR_RETURN(uint64_t intent_seq, Append(std::move(intent), blobs));
   return WriteAndConfirm(intent_seq, c.resource, before, after, c.after_content, c.recursive,
                          c.secret);
 }

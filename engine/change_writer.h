@@ -20,7 +20,12 @@ struct Change {
   Resource resource;
   Value after;
   std::optional<std::string> after_content;  // files: the new bytes
-  std::string action;                         // "registry.set@0", "rollback"
+  // The live value when the caller has just read it (the before phase);
+  // unset: Apply reads it. Files: `before_content` holds the bytes it hashes.
+  std::optional<Value> before;
+  std::optional<std::string> before_content;
+  std::string action;                         // kind: "registry.set", "rollback"
+  std::optional<ActionPosition> position;     // the plan action (unset for reverse actions)
   uint64_t reverses = 0;
   bool secret = false;
   bool recursive = false;                     // registry key delete
@@ -57,9 +62,11 @@ class ChangeWriter {
   // must append nothing more (not even `failed`) and stop.
   bool journal_failed() const { return journal_failed_; }
 
-  // Applies one change. `expected` (optional) is the value the change may
-  // start from; when given and the live value differs, Conflict without
-  // writing anything (rollback's three-way check). Returns RunStopped after
+  // Applies one change, reading its target once per phase: before (unless
+  // `change.before` is given), compare-and-set, read back. `expected`
+  // (optional) is the value the change may start from; when given and the
+  // live value differs, Conflict without writing anything (rollback's
+  // three-way check). Returns RunStopped after
   // recording `failed` when the write fails.
   Status Apply(const Change& change, const std::optional<Value>& expected = std::nullopt);
 
@@ -79,6 +86,9 @@ class ChangeWriter {
                          const Value& after, const std::optional<std::string>& content,
                          bool recursive, bool secret);
   Result<std::optional<std::string>> ContentFor(const Value& v);
+  // The before phase: `c.before` when given, else one read of the target
+  // (files: `content` receives the bytes the value hashes).
+  Status ReadBefore(const Change& c, Value& before, std::optional<std::string>& content);
 
   store::EventLog& log_;
   TargetSet& targets_;

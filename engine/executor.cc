@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "engine/action_expander.h"
+#include "engine/actions/kinds.h"
 #include "engine/fold.h"
 #include "engine/process/interrupt.h"
 #include "engine/process/process_runner.h"
@@ -19,15 +20,16 @@
 namespace tidemark::engine {
 namespace {
 
-std::string Label(const Action& a, size_t index) { return a.kind + "@" + std::to_string(index); }
-
-std::string JoinCommand(const std::vector<std::string>& argv) {
-  std::string out;
-  for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
-  return out;
+bool IsOpaque(const Action& a) {
+  return std::visit([](const auto& k) { return OpaqueAction<std::decay_t<decltype(k)>>; }, a.body);
 }
 
-bool IsOpaque(const Action& a) { return a.kind == "exec" || a.kind == "manual"; }
+// What an opaque action does, as recorded in actionStarted: the command line or the prompt.
+std::string OpaqueDetail(const Action& a) {
+  if (const auto* exec = a.As<Exec>()) return exec->CommandLine();
+  if (const auto* manual = a.As<Manual>()) return manual->prompt;
+  return "";
+}
 
 }  // namespace
 
@@ -99,6 +101,7 @@ Status Executor::Apply(const Plan& plan, std::string* run_id) {
   ChangeWriter w(log_, targets_, id);
   w.set_secrets(secrets_);
   RunStarted started;
+  started.kind = RunKind::kApply;
   started.plan_name = plan.name;
   started.plan_path = plan.path.string();
   started.plan_sha256 = Sha256Hex(plan.text);
@@ -152,6 +155,53 @@ Status Executor::Resume(const Plan& plan, const std::string& run_id, const Resum
   return RunFrom(plan, w, run, ro);
 }
 
+Status Executor::ResumeStep(const Plan& plan, ChangeWriter& w, const Step& step,
+                            const StepState& ss, const ResumeOptions& ro, size_t& first,
+                            std::vector<int>& lenient) {
+  const int last = std::max(ss.last_action, 0);
+  first = static_cast<size_t>(last);
+  const Action* at = first < step.actions.size() ? &step.actions[first] : nullptr;
+  const Action* open = nullptr;
+  if (ss.open_action && ss.open_action->index < step.actions.size()) {
+    open = &step.actions[ss.open_action->index];
+  }
+  // A checkpoint interrupted is simply taken again; exec and manual are not.
+  const bool interrupted_opaque = ss.open_action && !(open && open->As<TakeCheckpoint>());
+  const bool failed_opaque =
+      at && IsOpaque(*at) && ss.status == StepStatus::kFailed && ss.last_action >= 0;
+  if (!interrupted_opaque && !failed_opaque) {
+    if (ss.effective_actions.count(last)) {
+      lenient.push_back(last);  // partly applied before: "nothing left to change" is fine
+    }
+    return Status::Ok();
+  }
+  const std::string what =
+      at ? std::string(at->KindName()) + " `" + OpaqueDetail(*at) + "`" : "an action";
+  if (!ro.rerun_step && !ro.step_done) {
+    return Status::Conflict("step " + step.id + " " +
+                            (interrupted_opaque ? "was interrupted during" : "failed in") +
+                            " its " + what +
+                            "; it is never re-run silently. Run `tidemark resume "
+                            "--rerun-step` to run it again, or `tidemark resume "
+                            "--step-done` if it was completed by hand");
+  }
+  TM_RETURN_IF_ERROR(
+      w.Append(Decision{0, ro.rerun_step ? "rerun-step" : "step-done", Value::Absent(), what})
+          .status());
+  if (!ro.step_done) return Status::Ok();
+  if (interrupted_opaque && !ss.open_action->scan_blob.empty()) {
+    TM_ASSIGN_OR_RETURN(auto blob, log_.GetBlob(ss.open_action->scan_blob));
+    if (!blob) return Status::Corruption("pre-action scan blob is missing");
+    TM_ASSIGN_OR_RETURN(auto before, DecodeScanImage(*blob, log_));
+    TM_RETURN_IF_ERROR(RecordObserved(w, plan, before));
+  }
+  if (interrupted_opaque) {
+    TM_RETURN_IF_ERROR(w.Append(ActionFinished{static_cast<uint32_t>(last), 0}).status());
+  }
+  first = static_cast<size_t>(last) + 1;
+  return Status::Ok();
+}
+
 Status Executor::RunFrom(const Plan& plan, ChangeWriter& w, const RunState* run,
                          const ResumeOptions& ro) {
   for (size_t si = 0; si < plan.steps.size(); ++si) {
@@ -162,44 +212,7 @@ Status Executor::RunFrom(const Plan& plan, ChangeWriter& w, const RunState* run,
     std::vector<int> lenient;
     w.set_step(step.id);
     if (ss) {
-      const int last = std::max(ss->last_action, 0);
-      first = static_cast<size_t>(last);
-      const Action* at = static_cast<size_t>(last) < step.actions.size() ? &step.actions[last] : nullptr;
-      const bool interrupted_opaque = ss->open_action.has_value() && ss->open_action->kind != "checkpoint";
-      const bool failed_opaque = at && IsOpaque(*at) && ss->status == StepStatus::kFailed &&
-                                 ss->last_action >= 0;
-      if (interrupted_opaque || failed_opaque) {
-        const std::string what = at ? at->kind + " `" +
-                                          (at->kind == "exec" ? JoinCommand(at->command) : at->prompt) +
-                                          "`"
-                                    : "an action";
-        if (!ro.rerun_step && !ro.step_done) {
-          return Status::Conflict("step " + step.id + " " +
-                                  (interrupted_opaque ? "was interrupted during" : "failed in") +
-                                  " its " + what +
-                                  "; it is never re-run silently. Run `tidemark resume "
-                                  "--rerun-step` to run it again, or `tidemark resume "
-                                  "--step-done` if it was completed by hand");
-        }
-        TM_RETURN_IF_ERROR(w.Append(Decision{0, ro.rerun_step ? "rerun-step" : "step-done",
-                                             Value::Absent(), what})
-                               .status());
-        if (ro.step_done) {
-          if (interrupted_opaque && !ss->open_action->scan_blob.empty()) {
-            TM_ASSIGN_OR_RETURN(auto blob, log_.GetBlob(ss->open_action->scan_blob));
-            if (!blob) return Status::Corruption("pre-action scan blob is missing");
-            TM_ASSIGN_OR_RETURN(auto before, DecodeScanImage(*blob, log_));
-            TM_RETURN_IF_ERROR(RecordObserved(w, plan, before));
-          }
-          if (interrupted_opaque) {
-            TM_RETURN_IF_ERROR(
-                w.Append(ActionFinished{static_cast<uint32_t>(last), 0}).status());
-          }
-          first = static_cast<size_t>(last) + 1;
-        }
-      } else if (ss->effective_actions.count(last)) {
-        lenient.push_back(last);  // partly applied before: "nothing left to change" is fine
-      }
+      TM_RETURN_IF_ERROR(ResumeStep(plan, w, step, *ss, ro, first, lenient));
       TM_RETURN_IF_ERROR(w.Append(StepStarted{step.title + " (resumed)", step.ActionKinds()}).status());
     } else {
       TM_RETURN_IF_ERROR(w.Append(StepStarted{step.title, step.ActionKinds()}).status());
@@ -237,16 +250,25 @@ Status Executor::RunStep(const Plan& plan, ChangeWriter& w, const Step& step, si
 Status Executor::RunAction(const Plan& plan, ChangeWriter& w, const Step& step, size_t index,
                            bool lenient) {
   const Action& a = step.actions[index];
-  if (IsOpaque(a)) return RunOpaque(plan, w, a, index);
-  if (a.kind == "checkpoint") return RunCheckpoint(w, a, index);
-  if (a.kind == "assert") return RunAssert(w, a, Label(a, index));
-  return RunMutation(w, a, Label(a, index), lenient);
+  return std::visit(
+      [&](const auto& kind) -> Status {
+        using T = std::decay_t<decltype(kind)>;
+        if constexpr (OpaqueAction<T>) {
+          return RunOpaque(plan, w, a);
+        } else if constexpr (std::is_same_v<T, TakeCheckpoint>) {
+          return RunCheckpoint(w, kind, a.position);
+        } else if constexpr (std::is_same_v<T, Assert>) {
+          return RunAssert(w, a, kind);
+        } else {
+          return RunMutation(w, a, lenient);
+        }
+      },
+      a.body);
 }
 
-Status Executor::RunMutation(ChangeWriter& w, const Action& a, const std::string& label,
-                             bool lenient) {
+Status Executor::RunMutation(ChangeWriter& w, const Action& a, bool lenient) {
   std::string note;
-  TM_ASSIGN_OR_RETURN(auto changes, ExpandAction(targets_, a, label, lenient, &note));
+  TM_ASSIGN_OR_RETURN(auto changes, ExpandAction(targets_, a, lenient, &note));
   if (!note.empty()) Progress("  " + note);
   for (const auto& c : changes) {
     const int before_applied = w.applied();
@@ -262,35 +284,21 @@ Status Executor::RunMutation(ChangeWriter& w, const Action& a, const std::string
   return Status::Ok();
 }
 
-Status Executor::RunAssert(ChangeWriter& w, const Action& a, const std::string& label) {
-  auto r = a.TargetResource();
-  if (!r) return Status::InvalidInput(a.where + ": assert has no resource");
-  TM_ASSIGN_OR_RETURN(Value current, targets_.Read(*r));
-  auto show = [&](const Value& v) { return store::ShowValue(v, &*r, a.secret, false); };
-  std::string failure;
-  if (a.expect_absent && !current.absent()) failure = "expected absent, found " + show(current);
-  if (a.equals && !Matches(current, *a.equals)) {
-    failure = "expected " + show(*a.equals) + ", found " + show(current);
-  }
-  if (!a.contains.empty()) {
-    TM_ASSIGN_OR_RETURN(auto content, targets_.ReadContent(*r));
-    if (!content || content->find(a.contains) == std::string::npos) {
-      failure = "expected the file to contain '" + a.contains + "'";
-    }
-  }
-  if (a.run != ServiceRun::kUnknown && r->kind == ResourceKind::kService &&
-      (current.type != ValueType::kService || current.run != a.run)) {
-    failure = std::string("expected ") + ServiceRunName(a.run) + ", found " + current.ToDisplay();
-  }
-  if (!failure.empty()) return Status::Failed("assert " + r->Display() + ": " + failure);
-  TM_RETURN_IF_ERROR(w.Append(Noop{*r, current, label, a.secret}).status());
-  Progress("  verified " + r->Display());
+Status Executor::RunAssert(ChangeWriter& w, const Action& a, const Assert& check) {
+  Value current;
+  TM_ASSIGN_OR_RETURN(std::string failure, Check(check, a.secret, targets_, current));
+  const Resource& r = check.resource;
+  if (!failure.empty()) return Status::Failed("assert " + r.Display() + ": " + failure);
+  TM_RETURN_IF_ERROR(
+      w.Append(Noop{r, current, std::string(a.KindName()), a.secret, a.position}).status());
+  Progress("  verified " + r.Display());
   return Status::Ok();
 }
 
-Status Executor::RunCheckpoint(ChangeWriter& w, const Action& a, size_t index) {
+Status Executor::RunCheckpoint(ChangeWriter& w, const TakeCheckpoint& a, ActionPosition at) {
+  const uint32_t index = at.action;
   TM_RETURN_IF_ERROR(
-      w.Append(ActionStarted{static_cast<uint32_t>(index), "checkpoint", a.name, ""}).status());
+      w.Append(ActionStarted{index, std::string(a.kKind), a.name, ""}).status());
   Checkpoint cp;
   cp.name = a.name;
   for (const auto& db_name : a.databases) {
@@ -312,58 +320,69 @@ Status Executor::RunCheckpoint(ChangeWriter& w, const Action& a, size_t index) {
   // The state up to the event before the checkpoint (engine/fold.h).
   TM_ASSIGN_OR_RETURN(cp.snapshot_seq, WriteSnapshot(log_));
   TM_RETURN_IF_ERROR(w.Append(cp).status());
-  TM_RETURN_IF_ERROR(w.Append(ActionFinished{static_cast<uint32_t>(index), 0}).status());
+  TM_RETURN_IF_ERROR(w.Append(ActionFinished{index, 0}).status());
   Progress("  checkpoint '" + a.name + "' recorded");
   return Status::Ok();
 }
 
-Status Executor::RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a, size_t index) {
+Executor::OpaqueOutcome Executor::RunCommand(const ChangeWriter& w, const Exec& exec) {
+  Progress("  running " + exec.CommandLine());
+  const auto log_file = options_.log_dir / (w.run() + "-" + w.step() + ".log");
+  process::RunOptions run;
+  run.log_file = log_file;
+  run.timeout = std::chrono::seconds(exec.timeout_seconds);
+  auto result = process::Run(exec.shell ? process::Command::Shell(
+                                              exec.command.empty() ? "" : exec.command[0])
+                                        : process::Command::Argv(exec.command),
+                             run);
+  if (!result.ok()) return {127, result.status().message()};
+  if (result->interrupted) {
+    return {result->exit_code, "stopped by a signal; the command was killed "
+                               "(`tidemark resume --rerun-step` runs it again)"};
+  }
+  if (result->timed_out || result->exit_code != 0) {
+    return {result->exit_code,
+            result->Describe() + " (log: " + log_file.string() + ")\n" + result->tail};
+  }
+  return {0, ""};
+}
+
+Executor::OpaqueOutcome Executor::Confirm(const Manual& manual) {
+  bool confirmed = options_.yes;
+  if (!confirmed && options_.confirm) {
+    confirmed = options_.confirm(secrets_.Redact(manual.prompt));
+  } else if (!confirmed) {
+    Progress("  manual step needs confirmation: " + manual.prompt);
+  }
+  if (confirmed) return {0, ""};
+  return {1, "manual step not confirmed (answer at the prompt, or pass --yes in scripts)"};
+}
+
+Status Executor::RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a) {
   TM_ASSIGN_OR_RETURN(auto before, targets_.Scan(plan.watch));
   const std::string image = EncodeScanImage(before);
   std::vector<std::string> blobs = {image};
   for (const auto& [id, entry] : before) {
     if (entry.content) blobs.push_back(*entry.content);
   }
-  const std::string detail = a.kind == "exec" ? JoinCommand(a.command) : a.prompt;
-  TM_RETURN_IF_ERROR(w.Append(ActionStarted{static_cast<uint32_t>(index), a.kind, detail,
+  const uint32_t index = a.position.action;
+  TM_RETURN_IF_ERROR(w.Append(ActionStarted{index, std::string(a.KindName()), OpaqueDetail(a),
                                             Sha256Hex(image)},
                               blobs)
                          .status());
-  int exit_code = 0;
-  std::string failure;
-  if (a.kind == "exec") {
-    Progress("  running " + detail);
-    const auto log_file = options_.log_dir / (w.run() + "-" + w.step() + ".log");
-    process::RunOptions run;
-    run.log_file = log_file;
-    run.timeout = std::chrono::seconds(a.timeout_seconds);
-    auto result = process::Run(a.shell ? process::Command::Shell(a.command.empty() ? "" : a.command[0])
-                                       : process::Command::Argv(a.command),
-                               run);
-    if (!result.ok()) {
-      exit_code = 127;
-      failure = result.status().message();
-    } else {
-      exit_code = result->exit_code;
-      if (result->interrupted) {
-        failure = "stopped by a signal; the command was killed "
-                  "(`tidemark resume --rerun-step` runs it again)";
-      } else if (result->timed_out || exit_code != 0) {
-        failure = result->Describe() + " (log: " + log_file.string() + ")\n" + result->tail;
-      }
-    }
-  } else {
-    bool confirmed = options_.yes;
-    if (!confirmed && options_.confirm) confirmed = options_.confirm(secrets_.Redact(a.prompt));
-    else if (!confirmed) Progress("  manual step needs confirmation: " + a.prompt);
-    if (!confirmed) {
-      exit_code = 1;
-      failure = "manual step not confirmed (answer at the prompt, or pass --yes in scripts)";
-    }
-  }
+  const OpaqueOutcome outcome = std::visit(
+      [&](const auto& kind) -> OpaqueOutcome {
+        using T = std::decay_t<decltype(kind)>;
+        if constexpr (std::is_same_v<T, Exec>) return RunCommand(w, kind);
+        if constexpr (std::is_same_v<T, Manual>) return Confirm(kind);
+        return {1, "is not an opaque action"};
+      },
+      a.body);
   TM_RETURN_IF_ERROR(RecordObserved(w, plan, before));
-  TM_RETURN_IF_ERROR(w.Append(ActionFinished{static_cast<uint32_t>(index), exit_code}).status());
-  if (!failure.empty()) return Status::Failed(a.kind + " " + failure);
+  TM_RETURN_IF_ERROR(w.Append(ActionFinished{index, outcome.exit_code}).status());
+  if (!outcome.failure.empty()) {
+    return Status::Failed(std::string(a.KindName()) + " " + outcome.failure);
+  }
   return Status::Ok();
 }
 

@@ -51,15 +51,27 @@ class Executor {
   static std::string NewRunId();
 
  private:
+  // How an exec or manual action ended (failure "" = it succeeded).
+  struct OpaqueOutcome {
+    int exit_code = 0;
+    std::string failure;
+  };
+
   Status RunFrom(const Plan& plan, ChangeWriter& w, const RunState* run, const ResumeOptions& ro);
+  // Where a step recorded in `ss` continues: `first` action, `lenient` ones.
+  // Conflict for an interrupted or failed exec/manual without a choice.
+  Status ResumeStep(const Plan& plan, ChangeWriter& w, const Step& step, const StepState& ss,
+                    const ResumeOptions& ro, size_t& first, std::vector<int>& lenient);
   Status RunStep(const Plan& plan, ChangeWriter& w, const Step& step, size_t first_action,
                  const std::vector<int>& lenient_actions);
   Status RunAction(const Plan& plan, ChangeWriter& w, const Step& step, size_t index,
                    bool lenient);
-  Status RunMutation(ChangeWriter& w, const Action& a, const std::string& label, bool lenient);
-  Status RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a, size_t index);
-  Status RunCheckpoint(ChangeWriter& w, const Action& a, size_t index);
-  Status RunAssert(ChangeWriter& w, const Action& a, const std::string& label);
+  Status RunMutation(ChangeWriter& w, const Action& a, bool lenient);
+  Status RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a);
+  OpaqueOutcome RunCommand(const ChangeWriter& w, const Exec& exec);
+  OpaqueOutcome Confirm(const Manual& manual);
+  Status RunCheckpoint(ChangeWriter& w, const TakeCheckpoint& a, ActionPosition at);
+  Status RunAssert(ChangeWriter& w, const Action& a, const Assert& check);
   Status RecordObserved(ChangeWriter& w, const Plan& plan, const snapshots::ScanImage& before);
   Status FailStep(ChangeWriter& w, const Status& why);
   void Progress(const std::string& line) const;

@@ -2,6 +2,8 @@
 // intent seq, observed changes and no-ops recorded as they come. No I/O.
 #include "engine/outcomes.h"
 
+#include "store/event_compat.h"
+
 namespace tidemark::engine {
 
 const char* OutcomeName(Outcome o) {
@@ -23,7 +25,15 @@ bool RecordedChange::effective() const {
 }
 
 Intent RecordedChange::AsIntent() const {
-  return Intent{resource, before, after, action, reverses, secret};
+  Intent i{resource, before, after, action, reverses, secret};
+  i.position = position;
+  return i;
+}
+
+int RecordedChange::ActionIndex() const {
+  if (position) return static_cast<int>(position->action);
+  if (outcome == Outcome::kObserved) return -1;
+  return store::ActionIndexOf(AsIntent()).value_or(-1);
 }
 
 const RecordedChange* OutcomeFold::Find(uint64_t seq) const {
@@ -40,7 +50,8 @@ RecordedChange& OutcomeFold::Add(RecordedChange change) {
 void OutcomeFold::AddInDoubt(uint64_t seq, const std::string& run, const std::string& step,
                              const Intent& intent) {
   Add(RecordedChange{seq, 0, run, step, intent.resource, intent.before, intent.after,
-                     intent.action, intent.reverses, intent.secret, Outcome::kInDoubt, ""});
+                     intent.action, intent.reverses, intent.secret, Outcome::kInDoubt, "",
+                     intent.position});
 }
 
 Result<RecordedChange*> OutcomeFold::IntentFor(uint64_t intent_seq) {
@@ -67,11 +78,11 @@ Result<const RecordedChange*> OutcomeFold::Apply(const Event& e) {
   }
   if (const auto* o = std::get_if<Observed>(&e.body)) {
     return &Add(RecordedChange{e.seq, e.seq, e.run, e.step, o->resource, o->before, o->after, "",
-                               0, o->secret, Outcome::kObserved, ""});
+                               0, o->secret, Outcome::kObserved, "", std::nullopt});
   }
   if (const auto* n = std::get_if<Noop>(&e.body)) {
     return &Add(RecordedChange{e.seq, e.seq, e.run, e.step, n->resource, n->value, n->value,
-                               n->action, 0, n->secret, Outcome::kNoop, ""});
+                               n->action, 0, n->secret, Outcome::kNoop, "", n->position});
   }
   // Outcomes: applied, failed, or the admin's accept-current decision.
   const auto* a = std::get_if<Applied>(&e.body);

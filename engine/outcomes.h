@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,12 @@ struct RecordedChange {
   bool secret = false;       // any of its events is marked secret
   Outcome outcome = Outcome::kInDoubt;
   std::string error;         // failed: why
+  // Where the plan action is (intents, no-ops; nullopt in older journals,
+  // whose `action` label carries the index instead: store/event_compat.h).
+  std::optional<ActionPosition> position;
+
+  // The plan action's index in its step, or -1 when unknown.
+  int ActionIndex() const;
 
   // The resource holds `after` because of this change (applied, recovered,
   // accepted, observed): what rollback undoes.

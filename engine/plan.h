@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/actions/action.h"
 #include "engine/environment.h"
 #include "store/event.h"
 #include "store/status.h"
@@ -26,41 +27,11 @@ struct WatchItem {
   std::vector<std::string> names;  // services (empty = all)
 };
 
-struct Action {
-  std::string kind;       // "registry.set", "sql.replace", "exec", ...
-  std::string where;      // file:line:column of the action
-  bool secret = false;
-  // Addressing (which fields are set depends on the kind).
-  std::string host, key, name, database, table, column, path;
-  std::vector<KeyPart> sql_key;      // sql.update/sql.delete key, assert key
-  std::vector<RowField> fields;      // sql.update set / sql.insert row
-  std::vector<KeyPart> where_parts;  // sql.replace optional filter
-  Value value;                       // registry.set / assert equals / sql.replace from
-  Value to;                          // sql.replace to
-  std::string text_from, text_to;    // file.replace
-  std::string content;               // file.write
-  bool recursive = false;            // registry.delete_key
-  ServiceRun run = ServiceRun::kUnknown;     // service.stop/start/pause, assert state
-  StartType start = StartType::kUnknown;     // service.set_start_type
-  std::vector<std::string> databases;        // checkpoint
-  std::vector<std::string> command;          // exec argv (or one string with shell)
-  bool shell = false;
-  int timeout_seconds = 3600;
-  std::string prompt;                        // manual
-  // assert
-  std::optional<Value> equals;
-  bool expect_absent = false;
-  std::string contains;
-
-  // The resource an assert or single-resource action is about.
-  std::optional<Resource> TargetResource() const;
-};
-
 struct Step {
   std::string id;
   std::string title;
   std::string where;
-  std::vector<Action> actions;
+  std::vector<Action> actions;       // each knows its position (step index, action index)
   std::string ActionKinds() const;  // "registry.set, service.stop"
 };
 
@@ -86,8 +57,5 @@ Result<Plan> LoadPlan(const std::filesystem::path& path, const Environment& env,
 Result<Plan> ParsePlan(const std::string& text, const std::filesystem::path& path,
                        const Environment& env,
                        const std::map<std::string, std::string>& overrides);
-
-// Parses a registry type name ("REG_SZ", "REG_DWORD", ...) into its number.
-std::optional<uint32_t> ParseRegType(const std::string& name);
 
 }  // namespace tidemark::engine

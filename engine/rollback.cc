@@ -12,6 +12,7 @@
 #include "engine/outcomes.h"
 #include "snapshots/db_backup.h"
 #include "store/system_info.h"
+#include "store/event_compat.h"
 #include "store/sha256.h"
 
 namespace tidemark::engine {
@@ -63,7 +64,7 @@ Result<uint64_t> ResolvePoint(const store::EventLog& log, const std::string& poi
     TM_ASSIGN_OR_RETURN(auto starts, log.SeqsForKind("runStarted"));
     for (auto it = starts.rbegin(); it != starts.rend(); ++it) {
       TM_ASSIGN_OR_RETURN(auto e, log.Get(*it));
-      if (std::get<RunStarted>(e.event.body).plan_name != "rollback") return *it;
+      if (store::KindOfRun(std::get<RunStarted>(e.event.body)) != RunKind::kRollback) return *it;
     }
     return Status::NotFound("the journal has no upgrade run to go back to the start of");
   }
@@ -241,6 +242,7 @@ Status Rollback::Execute(ChangeWriter& w, const ReversePlan& plan, bool force) {
     c.action = "rollback";
     c.reverses = s.seq;
     c.secret = s.secret;
+    c.before = s.current;  // the before phase was planning's read; compare-and-set checks it
     if (s.restore.type == ValueType::kFile) {
       TM_ASSIGN_OR_RETURN(auto blob, log_.GetBlob(s.restore.bytes));
       if (!blob) return Status::Corruption("no content blob for " + s.resource.Display());
@@ -295,6 +297,7 @@ Status Rollback::Run(const std::string& point, std::string* run_id) {
   const std::string id = Executor::NewRunId();
   ChangeWriter w(log_, targets_, id);
   RunStarted started;
+  started.kind = RunKind::kRollback;
   started.plan_name = "rollback";
   started.command_line = options_.command_line;
   started.env_path = targets_.env().path.string();

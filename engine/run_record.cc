@@ -2,6 +2,8 @@
 #include "engine/run_record.h"
 
 #include "engine/fold.h"
+#include "engine/executor.h"
+#include "store/event_compat.h"
 
 namespace tidemark::engine {
 
@@ -27,7 +29,7 @@ Result<std::unique_ptr<RunRecord>> LoadRunRecord(const store::EventLog& log,
   } else if (!started->env_path.empty()) {
     TM_ASSIGN_OR_RETURN(record->env, LoadEnvironment(started->env_path));
   }
-  if (started->plan_name != "rollback") {
+  if (store::KindOfRun(*started) == RunKind::kApply) {
     TM_ASSIGN_OR_RETURN(auto plan_text, log.GetBlob(started->plan_sha256));
     if (!plan_text) return Status::Corruption("the plan recorded for run " + run_id + " is missing");
     std::map<std::string, std::string> params(started->parameters.begin(), started->parameters.end());

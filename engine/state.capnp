@@ -50,6 +50,11 @@ struct Step {
   openAction @11 :ActionStarted;
 }
 
+struct ActionPosition {
+  step @0 :UInt32;
+  action @1 :UInt32;
+}
+
 struct Intent {
   resource @0 :Resource;
   before @1 :Data;
@@ -57,6 +62,7 @@ struct Intent {
   action @3 :Text;
   reverses @4 :UInt64;
   secret @5 :Bool;
+  position @6 :ActionPosition;   # unset: reverse action or older snapshot
 }
 
 struct PendingIntent {
@@ -78,6 +84,7 @@ struct RunStarted {
   envPath @4 :Text;
   envSha256 @5 :Text;
   commandLine @6 :Text;
+  runKind @7 :UInt8;             # store RunKind; 0 = older snapshot (not recorded)
 }
 
 struct RollbackStarted {

@@ -1,20 +1,7 @@
 // The state fold: one event at a time, no I/O.
 #include "engine/state.h"
 
-#include <cstdlib>
-
 namespace tidemark::engine {
-namespace {
-
-// Plan actions are recorded as "<kind>@<index within step>".
-int ActionIndex(const std::string& action) {
-  auto at = action.rfind('@');
-  if (at == std::string::npos) return -1;
-  return std::atoi(action.c_str() + at + 1);
-}
-
-}  // namespace
-
 const char* StepStatusName(StepStatus s) {
   switch (s) {
     case StepStatus::kRunning: return "running";
@@ -72,7 +59,7 @@ void State::SetResource(const Resource& r, const Value& v, uint64_t seq, bool se
 }
 
 void State::ApplyChange(const RecordedChange& c, uint64_t seq, RunState* run, StepState* step) {
-  const int index = ActionIndex(c.action);
+  const int index = c.ActionIndex();
   auto note_action = [&] {
     if (step && index > step->last_action) step->last_action = index;
   };

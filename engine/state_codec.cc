@@ -50,6 +50,11 @@ void PutIntent(s::Intent::Builder b, const Intent& in) {
   b.setAction(in.action);
   b.setReverses(in.reverses);
   b.setSecret(in.secret);
+  if (in.position) {
+    auto p = b.initPosition();
+    p.setStep(in.position->step);
+    p.setAction(in.position->action);
+  }
 }
 
 void PutStep(s::Step::Builder b, const StepState& st) {
@@ -89,6 +94,7 @@ void PutRun(s::Run::Builder b, const RunState& run) {
   info.setEnvPath(run.info.env_path);
   info.setEnvSha256(run.info.env_sha256);
   info.setCommandLine(run.info.command_line);
+  info.setRunKind(run.info.kind ? static_cast<uint8_t>(*run.info.kind) : 0);
   b.setHost(run.host);
   b.setUser(run.user);
   b.setStartSeq(run.start_seq);
@@ -150,6 +156,9 @@ Result<Intent> GetIntent(s::Intent::Reader r) {
   in.action = Str(r.getAction());
   in.reverses = r.getReverses();
   in.secret = r.getSecret();
+  if (r.hasPosition()) {
+    in.position = ActionPosition{r.getPosition().getStep(), r.getPosition().getAction()};
+  }
   return in;
 }
 
@@ -187,6 +196,12 @@ Result<RunState> GetRun(s::Run::Reader r) {
   run.info.env_path = Str(info.getEnvPath());
   run.info.env_sha256 = Str(info.getEnvSha256());
   run.info.command_line = Str(info.getCommandLine());
+  switch (info.getRunKind()) {
+    case 0: break;  // an older snapshot: store/event_compat.h decides
+    case static_cast<uint8_t>(RunKind::kApply): run.info.kind = RunKind::kApply; break;
+    case static_cast<uint8_t>(RunKind::kRollback): run.info.kind = RunKind::kRollback; break;
+    default: return Status::Unsupported("snapshot holds an unknown run kind");
+  }
   run.host = Str(r.getHost());
   run.user = Str(r.getUser());
   run.start_seq = r.getStartSeq();

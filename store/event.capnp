@@ -50,6 +50,17 @@ struct Resource {
   key @5 :List(KeyPart);
 }
 
+enum RunKind {
+  unknown @0;    # journals written before runKind existed
+  apply @1;
+  rollback @2;
+}
+
+struct ActionPosition {
+  step @0 :UInt32;     # step index in the plan
+  action @1 :UInt32;   # action index in the step
+}
+
 struct Parameter {
   name @0 :Text;
   value @1 :Text;
@@ -83,6 +94,7 @@ struct Event {
       envSha256 @12 :Text;
       commandLine @13 :Text;
       secretParameters @62 :List(Text);  # names of parameters declared secret
+      runKind @63 :RunKind;              # unknown in older journals
     }
     runFinished @14 :Void;
     runFailed @15 :Text;            # error
@@ -100,6 +112,7 @@ struct Event {
       action @24 :Text;
       reverses @25 :UInt64;
       secret @26 :Bool;
+      position @64 :ActionPosition;      # unset: reverse action or older journal
     }
     applied :group {
       intentSeq @27 :UInt64;
@@ -118,6 +131,7 @@ struct Event {
       value @35 :Value;
       action @36 :Text;
       secret @37 :Bool;
+      position @65 :ActionPosition;      # as in intent
     }
     observed :group {
       resource @38 :Resource;

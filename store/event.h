@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -14,6 +15,17 @@
 
 namespace tidemark {
 
+// What a run does. Absent in journals written before the field existed
+// (store/event_compat.h reads those).
+enum class RunKind : uint8_t { kApply = 1, kRollback = 2 };
+
+// Where a plan action sits: step index in the plan, action index in the step.
+struct ActionPosition {
+  uint32_t step = 0;
+  uint32_t action = 0;
+  friend bool operator==(const ActionPosition&, const ActionPosition&) = default;
+};
+
 struct RunStarted {
   std::string plan_name;
   std::string plan_path;
@@ -23,6 +35,7 @@ struct RunStarted {
   std::string env_sha256;   // hex; the environment text is a blob under this hash
   std::string command_line;
   std::vector<std::string> secret_parameters;  // names declared {secret: true}
+  std::optional<RunKind> kind = std::nullopt;  // absent in older journals
 };
 struct RunFinished {};
 struct RunFailed {
@@ -44,9 +57,11 @@ struct Intent {
   Resource resource;
   Value before;
   Value after;
-  std::string action;     // plan action that caused it, e.g. "registry.set"
+  std::string action;     // kind of the plan action that caused it, e.g. "registry.set"
   uint64_t reverses = 0;  // rollback: seq of the change this reverses (0 = none)
   bool secret = false;    // shown as *** unless --reveal-secrets
+  // The plan action (absent: a reverse action, or an older journal).
+  std::optional<ActionPosition> position = std::nullopt;
 };
 struct Applied {
   uint64_t intent_seq = 0;
@@ -65,6 +80,7 @@ struct Noop {
   Value value;
   std::string action;
   bool secret = false;
+  std::optional<ActionPosition> position = std::nullopt;  // as in Intent
 };
 // A change found by scanning watched resources around an opaque step.
 struct Observed {

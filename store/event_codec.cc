@@ -129,6 +129,30 @@ Result<Resource> GetResource(s::Resource::Reader b) {
   return r;
 }
 
+void PutPosition(s::ActionPosition::Builder b, const ActionPosition& p) {
+  b.setStep(p.step);
+  b.setAction(p.action);
+}
+
+ActionPosition GetPosition(s::ActionPosition::Reader r) {
+  return ActionPosition{r.getStep(), r.getAction()};
+}
+
+s::RunKind PutRunKind(const std::optional<RunKind>& kind) {
+  if (!kind) return s::RunKind::UNKNOWN;
+  return *kind == RunKind::kRollback ? s::RunKind::ROLLBACK : s::RunKind::APPLY;
+}
+
+Result<std::optional<RunKind>> GetRunKind(s::RunKind kind) {
+  switch (kind) {
+    case s::RunKind::UNKNOWN: return std::optional<RunKind>();
+    case s::RunKind::APPLY: return std::optional<RunKind>(RunKind::kApply);
+    case s::RunKind::ROLLBACK: return std::optional<RunKind>(RunKind::kRollback);
+  }
+  return Status::Unsupported("run kind " + std::to_string(static_cast<int>(kind)) +
+                             " is unknown to this tidemark (journal written by a newer version?)");
+}
+
 struct BodyWriter {
   s::Event::Body::Builder b;
   void operator()(const RunStarted& x) {
@@ -146,6 +170,7 @@ struct BodyWriter {
     g.setCommandLine(x.command_line);
     auto names = g.initSecretParameters(static_cast<unsigned>(x.secret_parameters.size()));
     for (unsigned i = 0; i < x.secret_parameters.size(); ++i) names.set(i, x.secret_parameters[i]);
+    g.setRunKind(PutRunKind(x.kind));
   }
   void operator()(const RunFinished&) { b.setRunFinished(); }
   void operator()(const RunFailed& x) { b.setRunFailed(x.error); }
@@ -165,6 +190,7 @@ struct BodyWriter {
     g.setAction(x.action);
     g.setReverses(x.reverses);
     g.setSecret(x.secret);
+    if (x.position) PutPosition(g.initPosition(), *x.position);
   }
   void operator()(const Applied& x) {
     auto g = b.initApplied();
@@ -186,6 +212,7 @@ struct BodyWriter {
     PutValue(g.initValue(), x.value);
     g.setAction(x.action);
     g.setSecret(x.secret);
+    if (x.position) PutPosition(g.initPosition(), *x.position);
   }
   void operator()(const Observed& x) {
     auto g = b.initObserved();
@@ -254,6 +281,7 @@ Result<EventBody> GetBody(s::Event::Body::Reader b) {
       x.env_sha256 = FromText(g.getEnvSha256());
       x.command_line = FromText(g.getCommandLine());
       for (auto n : g.getSecretParameters()) x.secret_parameters.push_back(FromText(n));
+      TM_ASSIGN_OR_RETURN(x.kind, GetRunKind(g.getRunKind()));
       return EventBody(std::move(x));
     }
     case s::Event::Body::RUN_FINISHED: return EventBody(RunFinished{});
@@ -275,6 +303,7 @@ Result<EventBody> GetBody(s::Event::Body::Reader b) {
       x.action = FromText(g.getAction());
       x.reverses = g.getReverses();
       x.secret = g.getSecret();
+      if (g.hasPosition()) x.position = GetPosition(g.getPosition());
       return EventBody(std::move(x));
     }
     case s::Event::Body::APPLIED: {
@@ -302,6 +331,7 @@ Result<EventBody> GetBody(s::Event::Body::Reader b) {
       TM_ASSIGN_OR_RETURN(x.value, GetValue(g.getValue()));
       x.action = FromText(g.getAction());
       x.secret = g.getSecret();
+      if (g.hasPosition()) x.position = GetPosition(g.getPosition());
       return EventBody(std::move(x));
     }
     case s::Event::Body::OBSERVED: {

@@ -3,6 +3,7 @@
 // (files are replaced through durable_file.h).
 #include "engine/targets/reg_file.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -493,7 +494,14 @@ class RegFileParser {
   size_t current_ = kNpos;  // live section values go to
 };
 
+namespace {
+std::atomic<uint64_t> parse_count{0};
+}  // namespace
+
+uint64_t Hive::ParseCount() { return parse_count.load(std::memory_order_relaxed); }
+
 Result<Hive> Hive::Parse(std::string_view bytes, const std::string& origin) {
+  parse_count.fetch_add(1, std::memory_order_relaxed);
   TM_ASSIGN_OR_RETURN(std::string text, DecodeText(bytes, origin));
   Hive hive;
   RegFileParser parser(text, origin, hive);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -67,6 +68,9 @@ class Hive {
   // win); `[-K]` removes what came before at or under K. Errors are
   // InvalidInput "ORIGIN:LINE: expected ..., got ...".
   static Result<Hive> Parse(std::string_view bytes, const std::string& origin);
+  // How many times Parse has run in this process (a statistic: tests assert
+  // how often one change parses its hive). Thread-safe.
+  static uint64_t ParseCount();
 
   // Reads and parses `file`. NotFound when it does not exist, IoError when it
   // cannot be read, InvalidInput (file:line) when it is malformed.

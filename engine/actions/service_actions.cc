@@ -1,0 +1,70 @@
+// The service action kinds — service.stop, service.start, service.pause,
+// service.set_start_type: their fields, their resource and the change they
+// expand to (each sets one part of the service value; ChangeWriter keeps the other).
+#include "engine/actions/kinds.h"
+
+namespace tidemark::engine {
+namespace {
+
+Status ParseService(const FieldParser& p, const YAML::Node& f, ServiceAddress& out) {
+  TM_ASSIGN_OR_RETURN(out.host, p.Text(f, "host", true));
+  TM_ASSIGN_OR_RETURN(out.name, p.Text(f, "name", true));
+  return p.NeedHost(f["host"], out.host, Facility::kServices);
+}
+
+template <typename T>
+Status ParseRunChange(const FieldParser& p, const YAML::Node& f, T& out) {
+  TM_RETURN_IF_ERROR(p.ctx().OnlyKeys(f, {"host", "name"}, std::string(T::kKind)));
+  return ParseService(p, f, out);
+}
+
+Status AddServiceChange(const ServiceAddress& a, ServiceRun run, StartType start,
+                        ExpandContext& ctx) {
+  ctx.Add(Resource::Service(a.host, a.name), Value::Service(run, start));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Parse(const FieldParser& p, const YAML::Node& f, ServiceStop& out) {
+  return ParseRunChange(p, f, out);
+}
+Status Parse(const FieldParser& p, const YAML::Node& f, ServiceStart& out) {
+  return ParseRunChange(p, f, out);
+}
+Status Parse(const FieldParser& p, const YAML::Node& f, ServicePause& out) {
+  return ParseRunChange(p, f, out);
+}
+Status Parse(const FieldParser& p, const YAML::Node& f, ServiceSetStartType& out) {
+  TM_RETURN_IF_ERROR(p.ctx().OnlyKeys(f, {"host", "name", "start"}, "service.set_start_type"));
+  TM_RETURN_IF_ERROR(ParseService(p, f, out));
+  TM_ASSIGN_OR_RETURN(std::string s, p.Text(f, "start", true));
+  auto start = ParseStartType(s);
+  if (!start) {
+    return p.ctx().Error(f["start"], "start must be auto, manual or disabled, not '" + s + "'");
+  }
+  out.start = *start;
+  return Status::Ok();
+}
+
+std::optional<Resource> ResourceOf(const ServiceStop& a) { return Resource::Service(a.host, a.name); }
+std::optional<Resource> ResourceOf(const ServiceStart& a) { return Resource::Service(a.host, a.name); }
+std::optional<Resource> ResourceOf(const ServicePause& a) { return Resource::Service(a.host, a.name); }
+std::optional<Resource> ResourceOf(const ServiceSetStartType& a) {
+  return Resource::Service(a.host, a.name);
+}
+
+Status Expand(const ServiceStop& a, ExpandContext& ctx) {
+  return AddServiceChange(a, ServiceRun::kStopped, StartType::kUnknown, ctx);
+}
+Status Expand(const ServiceStart& a, ExpandContext& ctx) {
+  return AddServiceChange(a, ServiceRun::kRunning, StartType::kUnknown, ctx);
+}
+Status Expand(const ServicePause& a, ExpandContext& ctx) {
+  return AddServiceChange(a, ServiceRun::kPaused, StartType::kUnknown, ctx);
+}
+Status Expand(const ServiceSetStartType& a, ExpandContext& ctx) {
+  return AddServiceChange(a, ServiceRun::kUnknown, a.start, ctx);
+}
+
+}  // namespace tidemark::engine
