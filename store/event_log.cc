@@ -3,6 +3,8 @@
 #include "store/event_log.h"
 
 #include <chrono>
+#include <cstdarg>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -29,6 +31,7 @@ constexpr size_t kHashSize = 32;
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
+  if (s.IsNoSpace()) return Status::IoError(what + ": no space left on the device (ENOSPC): " + s.ToString());
   if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
   if (s.IsNotFound()) return Status::NotFound(what + ": " + s.ToString());
   return Status::IoError(what + ": " + s.ToString());
@@ -48,6 +51,20 @@ std::string RandomId() {
   return ToHex(raw);
 }
 
+// RocksDB's diagnostics go to tidemark's log (debug level) instead of a LOG
+// file in the journal: that file cannot be written on a full disk, and
+// RocksDB's file logger aborts on its next line after a failed write.
+class DiagnosticsLogger : public rocksdb::Logger {
+ public:
+  DiagnosticsLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    spdlog::debug("rocksdb: {}", line);
+  }
+};
+
 rocksdb::Options MakeOptions(bool create) {
   rocksdb::Options o;
   o.create_if_missing = create;
@@ -57,6 +74,8 @@ rocksdb::Options MakeOptions(bool create) {
   // unacknowledged tail may be dropped. Anything else fails the open.
   o.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  static const auto logger = std::make_shared<DiagnosticsLogger>();
+  o.info_log = logger;
   o.keep_log_file_num = 2;
   o.max_manifest_file_size = 16 << 20;
   o.max_total_wal_size = 64 << 20;  // bounds WAL replay on open for long-lived writers
@@ -81,7 +100,7 @@ bool CanCreateIn(const std::filesystem::path& dir) {
 Status OpenFailure(const std::filesystem::path& dir, const rocksdb::Status& s, bool writer) {
   const std::string where = "cannot open journal " + dir.string() + ": ";
   if (s.IsNoSpace()) {
-    return Status::IoError(where + "no space left on the device (" + s.ToString() +
+    return Status::IoError(where + "no space left on the device (ENOSPC: " + s.ToString() +
                            "); free space and retry, the journal is intact");
   }
   if (s.IsIOError() && !s.IsCorruption()) {
