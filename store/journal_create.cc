@@ -2,6 +2,7 @@
 // synced) in a sibling directory `.<name>.creating-<pid>-<n>`, then renamed to
 // its name and the parent directory synced. A crash leaves no journal or a
 // whole one; an abandoned sibling (its writer lock free) is removed later.
+// A folder that exists already is used in place (see CreateInPlace).
 #include <chrono>
 #include <system_error>
 
@@ -24,18 +25,6 @@ std::string CreatingPrefix(const fs::path& target) {
   return "." + target.filename().string() + ".creating-";
 }
 
-// Files that RocksDB or the writer lock leave in a journal directory before
-// its CURRENT file exists, i.e. before it was a journal at all.
-bool IsCreationLeftover(const std::string& name) {
-  auto starts = [&](const char* p) { return name.rfind(p, 0) == 0; };
-  auto ends = [&](const char* e) {
-    const std::string s(e);
-    return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
-  };
-  return name == "writer.lock" || name == "LOCK" || name == "IDENTITY" || starts("LOG") ||
-         starts("MANIFEST-") || starts("OPTIONS-") || ends(".log") || ends(".dbtmp");
-}
-
 // Removes a directory whose writer lock nobody holds; keeps it otherwise.
 void RemoveIfUnlocked(const fs::path& dir) {
   {
@@ -55,32 +44,12 @@ void RemoveAbandonedCreations(const fs::path& target) {
   }
 }
 
-// Makes room for the rename: `target` must not exist or be empty, or hold only
-// what an interrupted in-place creation (no CURRENT) leaves, which is removed.
-Status ClearTarget(const fs::path& target) {
-  std::error_code ec;
-  if (!fs::exists(target, ec)) return Status::Ok();
-  for (const auto& entry : fs::directory_iterator(target, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!IsCreationLeftover(name)) {
-      return Status::InvalidInput(target.string() + " exists and is not a tidemark journal (it holds " +
-                                  name + "); choose another --journal DIR");
-    }
-  }
-  if (ec) return Status::IoError("cannot list " + target.string() + ": " + ec.message());
-  {
-    TM_ASSIGN_OR_RETURN(auto lock, JournalLock::Acquire(target));
-  }
-  fs::remove_all(target, ec);
-  if (ec) return Status::IoError("cannot clear " + target.string() + ": " + ec.message());
-  return Status::Ok();
-}
-
 }  // namespace
 
-// Where the parent may not be written (an admin made only the journal folder
-// writable), the journal is created inside it; an interruption then leaves a
-// half-created journal, which the next writer completes (see OpenDb).
+// A folder that already exists (made by an admin, perhaps a mount point, its
+// parent perhaps not writable) is never replaced: the journal is created
+// inside it. An interruption then leaves a half-created journal, which the
+// next writer completes (see OpenDb).
 Status EventLog::CreateInPlace(const fs::path& target, rocksdb::Env* env) {
   TM_RETURN_IF_ERROR(MakeDirectoryPrivate(target));
   TM_ASSIGN_OR_RETURN(auto lock, JournalLock::Acquire(target));
@@ -91,6 +60,7 @@ Status EventLog::CreateInPlace(const fs::path& target, rocksdb::Env* env) {
 Status EventLog::CreateAside(const fs::path& dir, rocksdb::Env* env) {
   const fs::path target = Target(dir);
   std::error_code ec;
+  if (fs::is_directory(target, ec)) return CreateInPlace(target, env);
   fs::create_directories(target.parent_path(), ec);
   if (ec) return Status::IoError("cannot create " + target.parent_path().string() + ": " + ec.message());
   RemoveAbandonedCreations(target);
@@ -98,7 +68,6 @@ Status EventLog::CreateAside(const fs::path& dir, rocksdb::Env* env) {
   const fs::path aside = target.parent_path() / (CreatingPrefix(target) + std::to_string(LocalProcessId()) +
                                                  "-" + std::to_string(tick));
   fs::create_directory(aside, ec);
-  if (ec && fs::is_directory(target)) return CreateInPlace(target, env);
   if (ec) return Status::IoError("cannot create " + aside.string() + ": " + ec.message());
   auto built = [&]() -> Status {
     TM_RETURN_IF_ERROR(MakeDirectoryPrivate(aside));
@@ -109,7 +78,6 @@ Status EventLog::CreateAside(const fs::path& dir, rocksdb::Env* env) {
     }
     return SyncDirectory(aside);
   }();
-  if (built.ok()) built = ClearTarget(target);
   if (built.ok()) {
     fs::rename(aside, target, ec);
     if (!ec) return SyncDirectory(target.parent_path());

@@ -7,7 +7,6 @@
 #include <rocksdb/file_system.h>
 
 #include <atomic>
-#include <fstream>
 #include <memory>
 
 #include "store/event_log.h"
@@ -116,9 +115,8 @@ TEST(JournalOpenTest, MissingColumnFamiliesBesideEventsAreDamage) {
 TEST(JournalOpenTest, CreationBuildsAsideAndLeavesNothingBeside) {
   TempDir tmp;
   const auto dir = tmp / "journal";
-  // Leftovers: an abandoned sibling of a killed creation and an empty folder.
+  // An abandoned sibling of a killed creation (its writer lock is free).
   std::filesystem::create_directories(tmp / ".journal.creating-1-2");
-  std::filesystem::create_directories(dir);
   {
     auto log = EventLog::Open(dir, OpenMode::kCreate);
     ASSERT_TRUE(log.ok()) << log.status().ToString();
@@ -129,14 +127,20 @@ TEST(JournalOpenTest, CreationBuildsAsideAndLeavesNothingBeside) {
   }
   EXPECT_EQ(names, std::vector<std::string>{"journal"});
   EXPECT_TRUE(EventLog::Open(dir, OpenMode::kReadOnly).ok());
-  // A folder holding other files is never taken for a journal nor cleared.
-  const auto other = tmp / "other";
-  std::filesystem::create_directories(other);
-  { std::ofstream(other / "notes.txt") << "keep"; }
-  auto refused = EventLog::Open(other, OpenMode::kCreate);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidInput) << refused.status().ToString();
-  EXPECT_TRUE(std::filesystem::exists(other / "notes.txt"));
+}
+
+TEST(JournalOpenTest, AnExistingFolderIsUsedInPlaceAndKeepsItsFiles) {
+  TempDir tmp;
+  // As on a mount point made for the journal: the folder exists, with a file.
+  const auto dir = tmp / "mounted";
+  std::filesystem::create_directories(dir / "lost+found");
+  {
+    auto log = EventLog::Open(dir, OpenMode::kCreate);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "lost+found"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "CURRENT"));
+  EXPECT_TRUE(EventLog::Open(dir, OpenMode::kReadOnly).ok());
 }
 
 }  // namespace
