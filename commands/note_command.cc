@@ -1,6 +1,7 @@
 // `tidemark note TEXT`: append an annotation event (e.g. a change ticket).
 #include "commands/commands.h"
 #include "commands/json_writer.h"
+#include "engine/run_record.h"
 
 namespace tidemark::commands {
 
@@ -21,6 +22,9 @@ int RunNote(Context& ctx) {
   if (text.empty()) return Fail(ctx, Status::InvalidInput("a note needs text"));
   auto log = OpenJournal(common, store::OpenMode::kWrite);
   if (!log.ok()) return Fail(ctx, log.status());
+  if (!run.empty()) {
+    if (Status known = engine::RequireRun(*log.value(), run); !known.ok()) return Fail(ctx, known);
+  }
   Event e;
   e.run = run;
   e.body = Note{text};

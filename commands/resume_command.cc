@@ -39,6 +39,8 @@ int RunResume(Context& ctx) {
     auto newest = engine::NewestRun(*log.value());
     if (!newest.ok()) return Fail(ctx, newest.status());
     run_id = newest.value();
+  } else if (Status known = engine::RequireRun(*log.value(), run_id); !known.ok()) {
+    return Fail(ctx, known);
   }
   auto record = engine::LoadRunRecord(*log.value(), run_id);
   if (!record.ok()) return Fail(ctx, record.status());

@@ -1,5 +1,7 @@
 // `tidemark rollback [--to POINT] [--dry-run] [--force] [--restore-databases]`:
 // reverse actions generated from the journal, newest first, each recorded.
+#include <algorithm>
+
 #include "commands/commands.h"
 #include "commands/exit_code.h"
 #include "commands/json_writer.h"
@@ -49,6 +51,11 @@ int RunRollback(Context& ctx) {
   Status st = rollback.Run(point, &run_id);
   if (dry_run && st.ok()) {
     const auto& plan = rollback.plan();
+    // The exit code says whether the real rollback would stop, in every format.
+    const auto conflicts = static_cast<uint64_t>(std::count_if(plan.begin(), plan.end(), [](const auto& s) {
+      return s.conflict && !s.via_database_restore;
+    }));
+    const int dry_run_code = conflicts > 0 ? 3 : 0;
     if (common.json) {
       JsonWriter w;
       w.BeginObject().Field("to", point).Key("reverse_actions").BeginArray();
@@ -62,9 +69,9 @@ int RunRollback(Context& ctx) {
         WriteValueJson(w, s.restore, &s.resource, s.secret, common.reveal_secrets);
         w.Field("conflict", s.conflict).Field("via_database_restore", s.via_database_restore).EndObject();
       }
-      w.EndArray().EndObject();
+      w.EndArray().Field("conflicts", conflicts).EndObject();
       ctx.out << w.str() << "\n";
-      return 0;
+      return dry_run_code;
     }
     if (plan.empty()) {
       ctx.out << "nothing to roll back after " << point << "\n";
@@ -72,13 +79,9 @@ int RunRollback(Context& ctx) {
     }
     ctx.out << "Reverse plan to " << point << " (" << plan.size() << " action(s), newest first; nothing changed):\n\n";
     Table t({"UNDOES", "RESOURCE", "CURRENT", "", "RESTORED", "NOTE"});
-    size_t conflicts = 0;
     for (const auto& s : plan) {
       std::string note = s.via_database_restore ? "database restore" : "";
-      if (s.conflict && !s.via_database_restore) {
-        note = "CONFLICT: changed after the run";
-        ++conflicts;
-      }
+      if (s.conflict && !s.via_database_restore) note = "CONFLICT: changed after the run";
       t.Add({"#" + std::to_string(s.seq), s.resource.Display(),
              store::ShowValue(s.current, &s.resource, s.secret, common.reveal_secrets), "→",
              store::ShowValue(s.restore, &s.resource, s.secret, common.reveal_secrets), note});
@@ -86,9 +89,8 @@ int RunRollback(Context& ctx) {
     t.Print(ctx.out);
     if (conflicts) {
       ctx.out << "\n" << conflicts << " conflict(s): rollback will stop unless --force.\n";
-      return 3;
     }
-    return 0;
+    return dry_run_code;
   }
   if (common.json) {
     JsonWriter w;

@@ -57,6 +57,8 @@ int RunStatus(Context& ctx) {
       return 0;
     }
     run_id = newest.value();
+  } else if (Status known = engine::RequireRun(*log.value(), run_id); !known.ok()) {
+    return Fail(ctx, known);
   }
   auto folded = engine::FoldRun(*log.value(), run_id);
   if (!folded.ok()) return Fail(ctx, folded.status());

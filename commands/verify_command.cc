@@ -21,6 +21,14 @@ int RunVerify(Context& ctx) {
   CommonOptions common;
   int code = 0;
   if (!ParseArgs(ctx, desc, pos, vm, common, "verify [--expect-head HASH] [--snapshots]", code)) return code;
+  if (!expect.empty()) {
+    std::string raw;
+    if (!FromHex(expect, &raw) || raw.size() != 32) {
+      return Fail(ctx, Status::InvalidInput("--expect-head '" + expect +
+                                            "' is not a head hash (64 hex digits, as verify prints it)"));
+    }
+    expect = ToHex(raw);
+  }
   auto log = OpenJournal(common, store::OpenMode::kReadOnly);
   if (!log.ok()) {
     if (common.json && log.status().code() == StatusCode::kCorruption) {

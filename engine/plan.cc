@@ -62,6 +62,10 @@ Result<WatchItem> ParseWatch(const FieldParser& p, const YAML::Node& node) {
   return w;
 }
 
+// Bound on a parameter's value after substitution: parameters that refer to
+// each other can otherwise double at every level and exhaust memory.
+constexpr size_t kMaxParameterBytes = size_t{1} << 20;
+
 Status BindParameters(const YamlContext& ctx, const YAML::Node& decl, const Environment& env,
                       const std::map<std::string, std::string>& overrides, Plan& plan,
                       std::map<std::string, std::string>& bound) {
@@ -115,7 +119,10 @@ Status BindParameters(const YamlContext& ctx, const YAML::Node& decl, const Envi
     mark[name] = 1;
     std::string s = it->second, out;
     for (size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '{') {
+      if (s.compare(i, 3, "$${") == 0) {  // a literal "${", as in FieldParser::Expand
+        out += "${";
+        i += 2;
+      } else if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '{') {
         const size_t end = s.find('}', i + 2);
         if (end == std::string::npos) return ctx.Error(where[name], "unterminated ${");
         const std::string ref = s.substr(i + 2, end - i - 2);
@@ -128,6 +135,11 @@ Status BindParameters(const YamlContext& ctx, const YAML::Node& decl, const Envi
       } else {
         out.push_back(s[i]);
       }
+    }
+    if (out.size() > kMaxParameterBytes) {
+      return ctx.Error(where[name], "parameter '" + name + "' expands to more than " +
+                                        std::to_string(kMaxParameterBytes >> 20) +
+                                        " MiB through ${...} references");
     }
     bound[name] = out;
     mark[name] = 2;

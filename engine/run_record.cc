@@ -1,6 +1,8 @@
 // Rebuilding a run's plan and environment from journal blobs.
 #include "engine/run_record.h"
 
+#include <algorithm>
+
 #include "engine/fold.h"
 #include "engine/executor.h"
 #include "store/event_compat.h"
@@ -54,6 +56,13 @@ Result<std::string> NewestRun(const store::EventLog& log) {
   TM_ASSIGN_OR_RETURN(auto runs, log.Runs());
   if (runs.empty()) return Status::NotFound("the journal has no runs");
   return runs.back();
+}
+
+Status RequireRun(const store::EventLog& log, const std::string& run_id) {
+  TM_ASSIGN_OR_RETURN(auto runs, log.Runs());
+  if (std::find(runs.begin(), runs.end(), run_id) != runs.end()) return Status::Ok();
+  return Status::NotFound("no run '" + run_id + "' in the journal " + log.dir().string() +
+                          " (`tidemark log --kind runStarted` lists the runs)");
 }
 
 Result<std::vector<std::string>> UnfinishedRuns(const store::EventLog& log) {

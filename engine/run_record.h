@@ -29,6 +29,9 @@ Result<Environment> EnvironmentFor(const store::EventLog& log, const std::string
 
 // The newest run of the journal. NotFound when there is none.
 Result<std::string> NewestRun(const store::EventLog& log);
+// Ok when `run_id` names a run of the journal (one that has its runStarted
+// event); NotFound (exit 2) otherwise.
+Status RequireRun(const store::EventLog& log, const std::string& run_id);
 // Runs that never finished, oldest first.
 Result<std::vector<std::string>> UnfinishedRuns(const store::EventLog& log);
 

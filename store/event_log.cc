@@ -3,6 +3,8 @@
 #include "store/event_log.h"
 
 #include <chrono>
+#include <cstdarg>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -29,6 +31,7 @@ constexpr size_t kHashSize = 32;
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
+  if (s.IsNoSpace()) return Status::IoError(what + ": no space left on the device (ENOSPC): " + s.ToString());
   if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
   if (s.IsNotFound()) return Status::NotFound(what + ": " + s.ToString());
   return Status::IoError(what + ": " + s.ToString());
@@ -56,6 +59,20 @@ std::string RandomId() {
   return ToHex(raw);
 }
 
+// RocksDB's diagnostics go to tidemark's log (debug level) instead of a LOG
+// file in the journal: that file cannot be written on a full disk, and
+// RocksDB's file logger aborts on its next line after a failed write.
+class DiagnosticsLogger : public rocksdb::Logger {
+ public:
+  DiagnosticsLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    spdlog::debug("rocksdb: {}", line);
+  }
+};
+
 rocksdb::Options MakeOptions(bool create) {
   rocksdb::Options o;
   o.create_if_missing = create;
@@ -65,6 +82,8 @@ rocksdb::Options MakeOptions(bool create) {
   // unacknowledged tail may be dropped. Anything else fails the open.
   o.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  static const auto logger = std::make_shared<DiagnosticsLogger>();
+  o.info_log = logger;
   o.keep_log_file_num = 2;
   o.max_manifest_file_size = 16 << 20;
   o.max_total_wal_size = 64 << 20;  // bounds WAL replay on open for long-lived writers
@@ -89,7 +108,7 @@ bool CanCreateIn(const std::filesystem::path& dir) {
 Status OpenFailure(const std::filesystem::path& dir, const rocksdb::Status& s, bool writer) {
   const std::string where = "cannot open journal " + dir.string() + ": ";
   if (s.IsNoSpace()) {
-    return Status::IoError(where + "no space left on the device (" + s.ToString() +
+    return Status::IoError(where + "no space left on the device (ENOSPC: " + s.ToString() +
                            "); free space and retry, the journal is intact");
   }
   if (s.IsIOError() && !s.IsCorruption()) {
@@ -106,6 +125,42 @@ Status OpenFailure(const std::filesystem::path& dir, const rocksdb::Status& s, b
                             " cannot be opened cleanly (it is not repaired automatically; "
                             "restore it from a `tidemark journal backup`): " +
                             s.ToString());
+}
+
+// A journal whose creation was interrupted: a column family is missing, and
+// neither an event nor the format version (written right after the column
+// families, before any event) was ever stored. It holds nothing to lose.
+bool IsHalfCreated(const std::filesystem::path& dir, const rocksdb::Options& options) {
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(options, dir.string(), &names).ok()) return false;
+  if (names.size() >= kCfCount) return false;
+  std::vector<rocksdb::ColumnFamilyDescriptor> present;
+  for (const auto& n : names) present.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::OpenForReadOnly(options, dir.string(), present, &handles, &raw).ok()) {
+    return false;
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  bool empty = true;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == kCfNames[kEvents]) {
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[i]));
+      it->SeekToFirst();
+      empty = empty && it->status().ok() && !it->Valid();
+    } else if (names[i] == kCfNames[kMeta]) {
+      std::string v;
+      empty = empty && db->Get(rocksdb::ReadOptions(), handles[i], "format_version", &v).IsNotFound();
+    }
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  return empty;
+}
+
+Status HalfCreatedToReader(const std::filesystem::path& dir) {
+  return Status::NotFound("journal " + dir.string() +
+                          " was never completely created (its creation was interrupted; it "
+                          "holds no events): `tidemark init` completes it");
 }
 
 }  // namespace
@@ -136,45 +191,62 @@ std::string EventLog::ChainHash(const std::string& prev_hash, uint64_t seq,
 
 Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& dir, OpenMode mode,
                                                  rocksdb::Env* env) {
-  std::unique_ptr<EventLog> log(new EventLog());
-  log->dir_ = dir;
-  log->read_only_ = mode == OpenMode::kReadOnly;
-  log->host_ = LocalHostName();
-  log->user_ = LocalUserName();
   std::error_code ec;
-  const bool exists = std::filesystem::exists(dir / "CURRENT", ec);
-  if (!exists) {
+  if (!std::filesystem::exists(dir / "CURRENT", ec)) {
     if (mode != OpenMode::kCreate) {
       return Status::NotFound("no journal at " + dir.string() +
                               " (create one with `tidemark init`, or pass --journal DIR)");
     }
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return Status::IoError("cannot create " + dir.string() + ": " + ec.message());
-    TM_RETURN_IF_ERROR(MakeDirectoryPrivate(dir));
+    TM_RETURN_IF_ERROR(CreateAside(dir, env));
   }
+  std::unique_ptr<JournalLock> lock;
+  if (mode != OpenMode::kReadOnly) {
+    TM_ASSIGN_OR_RETURN(lock, JournalLock::Acquire(dir));
+    if (!lock->taken_over_from().empty()) {
+      spdlog::warn("took over the journal lock left by a process that is gone ({})",
+                   lock->taken_over_from());
+    }
+  }
+  TM_ASSIGN_OR_RETURN(auto log, OpenDb(dir, mode, env, std::move(lock)));
   if (!log->read_only_) {
     if (const char* crash = std::getenv("TIDEMARK_CRASH_AFTER_SYNCS")) {
       log->crash_after_syncs_ = std::strtoull(crash, nullptr, 10);
     }
-    TM_ASSIGN_OR_RETURN(log->lock_, JournalLock::Acquire(dir));
-    if (!log->lock_->taken_over_from().empty()) {
-      spdlog::warn("took over the journal lock left by a process that is gone ({})",
-                   log->lock_->taken_over_from());
-    }
   }
+  return log;
+}
+
+Result<std::unique_ptr<EventLog>> EventLog::OpenDb(const std::filesystem::path& dir, OpenMode mode,
+                                                   rocksdb::Env* env,
+                                                   std::unique_ptr<JournalLock> lock) {
+  std::unique_ptr<EventLog> log(new EventLog());
+  log->dir_ = dir;
+  log->read_only_ = mode == OpenMode::kReadOnly;
+  log->lock_ = std::move(lock);
+  log->host_ = LocalHostName();
+  log->user_ = LocalUserName();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kCfNames) {
     descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   rocksdb::Options options = MakeOptions(mode == OpenMode::kCreate);
   if (env != nullptr) options.env = env;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s =
-      log->read_only_
-          ? rocksdb::DB::OpenForReadOnly(options, dir.string(), descriptors, &log->cfs_, &raw)
-          : rocksdb::DB::Open(options, dir.string(), descriptors, &log->cfs_, &raw);
+  auto open = [&](const rocksdb::Options& o) {
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s =
+        log->read_only_
+            ? rocksdb::DB::OpenForReadOnly(o, dir.string(), descriptors, &log->cfs_, &raw)
+            : rocksdb::DB::Open(o, dir.string(), descriptors, &log->cfs_, &raw);
+    log->db_.reset(raw);
+    return s;
+  };
+  rocksdb::Status s = open(options);
+  if (!s.ok() && IsHalfCreated(dir, options)) {
+    if (log->read_only_) return HalfCreatedToReader(dir);
+    options.create_missing_column_families = true;
+    s = open(options);
+  }
   if (!s.ok()) return OpenFailure(dir, s, !log->read_only_);
-  log->db_.reset(raw);
   TM_RETURN_IF_ERROR(log->LoadMeta());
   if (!log->read_only_) TM_RETURN_IF_ERROR(log->CheckBeforeWriting());
   return log;
@@ -202,7 +274,13 @@ Status EventLog::LoadMeta() {
   std::string v;
   rocksdb::Status s = db_->Get(Checked(), meta, "format_version", &v);
   if (s.IsNotFound()) {
-    if (read_only_) return Status::Corruption("journal has no format version");
+    // Created but interrupted before its meta record: complete it, unless
+    // events exist (then the record was lost, which is damage).
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kEvents]));
+    it->SeekToFirst();
+    TM_RETURN_IF_ERROR(FromRocks(it->status(), "reading the first event"));
+    if (it->Valid()) return Status::Corruption("journal holds events but no format version");
+    if (read_only_) return HalfCreatedToReader(dir_);
     rocksdb::WriteBatch b;
     journal_id_ = RandomId();
     b.Put(meta, "format_version", std::to_string(kFormatVersion));

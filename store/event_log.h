@@ -58,7 +58,11 @@ enum class OpenMode { kReadOnly, kWrite, kCreate };
 
 class EventLog {
  public:
-  // kCreate: creates the directory (mode 0700) and journal if missing.
+  // kCreate: creates the directory (mode 0700) and journal if missing, atomically:
+  // the journal is built and synced beside `dir` and renamed into place, so a
+  // crash leaves either no journal or a complete empty one. A journal left
+  // half-created by an interrupted creation (no events, no format version or
+  // column families missing) is completed by a writer and NotFound to a reader.
   // kWrite: takes the writer lock (Locked, exit 5, if another process holds it).
   // kReadOnly: no lock; sees everything synced so far.
   // NotFound if there is no journal; Corruption if RocksDB cannot open it cleanly
@@ -129,6 +133,15 @@ class EventLog {
 
  private:
   EventLog() = default;
+  // Builds an empty journal in a sibling directory and renames it to `dir`
+  // (journal_create.cc). Ok also when another process created `dir` first.
+  static Status CreateAside(const std::filesystem::path& dir, rocksdb::Env* env);
+  static Status CreateInPlace(const std::filesystem::path& dir, rocksdb::Env* env);
+  // Opens RocksDB in an existing `dir`; writers already hold `lock` (null while
+  // the journal is being built aside, where CreateAside holds it).
+  static Result<std::unique_ptr<EventLog>> OpenDb(const std::filesystem::path& dir, OpenMode mode,
+                                                  rocksdb::Env* env,
+                                                  std::unique_ptr<JournalLock> lock);
   Status LoadMeta();
   // A writer's open: every file's block checksums and the head event's hash.
   // Corruption (nothing may be appended) when they fail.

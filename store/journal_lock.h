@@ -18,7 +18,9 @@ class JournalLock {
  public:
   // Takes the lock or returns Locked("... held by pid P on host H since T").
   // The descriptor is close-on-exec, so processes started by tidemark (service
-  // daemons, installers) never inherit it.
+  // daemons, installers) never inherit it. A holder that has not yet written
+  // its description (or is just releasing) is waited for, up to ~2 s, so the
+  // holder is always named (or the lock taken).
   static Result<std::unique_ptr<JournalLock>> Acquire(const std::filesystem::path& dir);
   ~JournalLock();
   JournalLock(const JournalLock&) = delete;
@@ -33,6 +35,10 @@ class JournalLock {
 
  private:
   explicit JournalLock(std::intptr_t handle) : handle_(handle) {}
+  // One attempt (journal_lock_posix.cc / _win32.cc): the lock, or Locked with
+  // `holder` set to the description read from the lock file (maybe empty).
+  static Result<std::unique_ptr<JournalLock>> TryAcquire(const std::filesystem::path& dir,
+                                                         std::string* holder);
   // "pid P on host H since T" for this process, as written in the lock file.
   static std::string DescribeSelf();
   static std::filesystem::path LockPath(const std::filesystem::path& dir) {

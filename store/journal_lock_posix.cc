@@ -24,7 +24,8 @@ std::string ReadAll(int fd) {
 
 }  // namespace
 
-Result<std::unique_ptr<JournalLock>> JournalLock::Acquire(const std::filesystem::path& dir) {
+Result<std::unique_ptr<JournalLock>> JournalLock::TryAcquire(const std::filesystem::path& dir,
+                                                             std::string* holder) {
   const auto path = LockPath(dir);
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -32,13 +33,9 @@ Result<std::unique_ptr<JournalLock>> JournalLock::Acquire(const std::filesystem:
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
-    std::string holder = ReadAll(fd);
+    *holder = ReadAll(fd);
     close(fd);
-    if (err == EWOULDBLOCK) {
-      return Status::Locked("journal " + dir.string() + " is in use by another tidemark (" +
-                            (holder.empty() ? std::string("holder unknown") : holder) +
-                            "); wait for it to finish or stop that process");
-    }
+    if (err == EWOULDBLOCK) return Status::Locked(path.string());
     return Status::IoError("cannot lock " + path.string() + ": " + std::strerror(err));
   }
   std::unique_ptr<JournalLock> lock(new JournalLock(fd));

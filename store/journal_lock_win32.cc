@@ -54,7 +54,8 @@ bool Rewrite(HANDLE h, const std::string& text) {
 
 }  // namespace
 
-Result<std::unique_ptr<JournalLock>> JournalLock::Acquire(const std::filesystem::path& dir) {
+Result<std::unique_ptr<JournalLock>> JournalLock::TryAcquire(const std::filesystem::path& dir,
+                                                             std::string* holder) {
   const auto path = LockPath(dir);
   HANDLE h = OpenLockFile(path, GENERIC_READ | GENERIC_WRITE, OPEN_ALWAYS);
   if (h == INVALID_HANDLE_VALUE) {
@@ -62,13 +63,9 @@ Result<std::unique_ptr<JournalLock>> JournalLock::Acquire(const std::filesystem:
   }
   if (!LockByte(h, LOCKFILE_EXCLUSIVE_LOCK)) {
     const DWORD err = GetLastError();
-    std::string holder = ReadAll(h);
+    *holder = ReadAll(h);
     CloseHandle(h);
-    if (err == ERROR_LOCK_VIOLATION || err == ERROR_IO_PENDING) {
-      return Status::Locked("journal " + dir.string() + " is in use by another tidemark (" +
-                            (holder.empty() ? std::string("holder unknown") : holder) +
-                            "); wait for it to finish or stop that process");
-    }
+    if (err == ERROR_LOCK_VIOLATION || err == ERROR_IO_PENDING) return Status::Locked(path.string());
     return Status::IoError("cannot lock " + path.string() + ": " + Win32ErrorText(err));
   }
   std::unique_ptr<JournalLock> lock(new JournalLock(reinterpret_cast<std::intptr_t>(h)));

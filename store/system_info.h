@@ -1,6 +1,6 @@
 // SystemInfo: the few facts and calls about the running system that the
 // journal needs — host and user recorded in every event, the process id in the
-// writer lock, and making a journal directory private to its owner.
+// writer lock, making a journal directory private to its owner and durable.
 #pragma once
 
 #include <cstdint>
@@ -40,5 +40,10 @@ std::time_t TimeFromUtc(std::tm utc);
 // Windows a protected DACL granting full control to the owner, the
 // Administrators group and SYSTEM only, inherited by everything created inside.
 Status MakeDirectoryPrivate(const std::filesystem::path& dir);
+
+// Makes the entries of a directory (files created or renamed into it) durable:
+// fsync of the directory on POSIX; on Windows, where NTFS journals its
+// metadata and a directory cannot be flushed by a non-administrator, nothing.
+Status SyncDirectory(const std::filesystem::path& dir);
 
 }  // namespace tidemark::store

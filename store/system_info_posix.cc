@@ -1,5 +1,6 @@
-// SystemInfo on POSIX: gethostname, getpwuid, chmod 0700.
+// SystemInfo on POSIX: gethostname, getpwuid, chmod 0700, fsync of a directory.
 #ifndef _WIN32
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -51,6 +52,20 @@ Status MakeDirectoryPrivate(const std::filesystem::path& dir) {
   if (chmod(dir.c_str(), 0700) != 0) {
     return Status::IoError("cannot set permissions of " + dir.string() + ": " +
                            std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Status SyncDirectory(const std::filesystem::path& dir) {
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::IoError("cannot open directory " + dir.string() + ": " + std::strerror(errno));
+  }
+  const int rc = fsync(fd);
+  const int err = errno;
+  close(fd);
+  if (rc != 0) {
+    return Status::IoError("cannot sync directory " + dir.string() + ": " + std::strerror(err));
   }
   return Status::Ok();
 }

@@ -111,5 +111,7 @@ Status MakeDirectoryPrivate(const std::filesystem::path& dir) {
   return Status::Ok();
 }
 
+Status SyncDirectory(const std::filesystem::path&) { return Status::Ok(); }
+
 }  // namespace tidemark::store
 #endif  // _WIN32

@@ -473,6 +473,10 @@ class RegFileParser {
       while (k < rest.size() && IsSpace(rest[k])) ++k;
       if (k < rest.size() && rest[k] == ',') {
         ++k;
+        // A trailing ',' on the last line: the file was cut inside the value.
+        if (OnlyTrailer(rest.substr(k)) && pos_ >= text_.size()) {
+          return Error("more hex bytes after ','", "end of file (the value is cut off)");
+        }
       } else if (k < rest.size() && rest[k] != '\\' && rest[k] != ';') {
         return Error("',' between hex bytes", Got(rest.substr(k)));
       }

@@ -10,11 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 
 #include "engine/targets/registry_target.h"
 #include "store/event_log.h"
+#include "store/sha256.h"
 #include "store/value.h"
 #include "tests/faults/fault_helpers.h"
 #include "tests/testing/temp_dir.h"
@@ -27,6 +30,7 @@ using testing::CliResult;
 using testing::MiniSite;
 using testing::ReadFileBytes;
 using testing::RunTidemark;
+using testing::RunTidemarkProcess;
 using testing::TempDir;
 using testing::WriteFileBytes;
 
@@ -269,6 +273,119 @@ TEST(BadInputTest, JournalFromANewerFormatIsRefusedWithoutChanges) {
     EXPECT_EQ(r.exit_code, 2) << cmd[0] << ": " << r.out << r.err;
     EXPECT_NE(r.err.find("format"), std::string::npos) << r.err;
   }
+}
+
+// Malformed arguments to the reading and writing commands: exit 2 naming the
+// argument, never a crash, an integrity alarm (6) or an appended event.
+struct BadArgs {
+  const char* what;
+  std::vector<std::string> args;
+  std::string word;  // must appear in stderr
+};
+
+TEST(BadInputTest, EveryBadArgumentIsExitTwoNeverACrashOrAnIntegrityAlarm) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const auto plan = site.WritePlan("full", MiniSite::FullPlan());
+  ASSERT_EQ(RunTidemark(WithJournal(site, {"apply", plan.string(), "--env", site.env_path().string()})).exit_code, 0);
+  // A note recorded for a run that does not exist (as an older tidemark let through).
+  {
+    auto log = store::EventLog::Open(site.journal(), store::OpenMode::kWrite);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    Event e;
+    e.run = "CHG-998";
+    e.body = Note{"orphan note"};
+    ASSERT_TRUE(log.value()->Append(std::move(e)).ok());
+  }
+  const std::vector<BadArgs> table = {
+      {"note for an unknown run", {"note", "t", "--run", "CHG-999"}, "CHG-999"},
+      {"status of an unknown run", {"status", "--run", "CHG-999"}, "CHG-999"},
+      {"resume of an unknown run", {"resume", "--run", "CHG-999"}, "CHG-999"},
+      {"status of a run that only has a note", {"status", "--run", "CHG-998"}, "CHG-998"},
+      {"resume of a run that only has a note", {"resume", "--run", "CHG-998"}, "CHG-998"},
+      {"expect-head not a hash", {"verify", "--expect-head", "deadbeef"}, "--expect-head"},
+      {"expect-head with non-hex digits", {"verify", "--expect-head", std::string(64, 'z')}, "--expect-head"},
+  };
+  const uint64_t head = HeadSeq(site);
+  for (const auto& c : table) {
+    SCOPED_TRACE(c.what);
+    CliResult r = RunTidemarkProcess(WithJournal(site, c.args));
+    EXPECT_EQ(r.signal, 0) << r.err;
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find(c.word), std::string::npos) << r.err;
+    EXPECT_EQ(HeadSeq(site), head) << "the journal changed";
+  }
+  // A real head hash is accepted in either case.
+  auto log = store::EventLog::Open(site.journal(), store::OpenMode::kReadOnly);
+  ASSERT_TRUE(log.ok());
+  std::string upper = ToHex(log.value()->head().hash);
+  for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  log = Status::NotFound("closed");
+  EXPECT_EQ(RunTidemark(WithJournal(site, {"verify", "--expect-head", upper})).exit_code, 0);
+  std::printf("[bad-input] %zu bad arguments refused with exit 2\n", table.size());
+  site.StopServices();
+}
+
+TEST(BadInputTest, RollbackDryRunExitCodeDoesNotDependOnTheOutputFormat) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const auto plan = site.WritePlan("full", MiniSite::FullPlan());
+  ASSERT_EQ(RunTidemark(WithJournal(site, {"apply", plan.string(), "--env", site.env_path().string()})).exit_code, 0);
+  EXPECT_EQ(RunTidemark(WithJournal(site, {"rollback", "--dry-run"})).exit_code, 0);
+  EXPECT_EQ(RunTidemark(WithJournal(site, {"rollback", "--dry-run", "--json"})).exit_code, 0);
+  // Someone else changes a value the run set: the reverse plan has a conflict.
+  targets::HiveRegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+  const Resource pref = Resource::RegistryValue("S1", "HKLM\\SOFTWARE\\Wow6432Node\\Outflow", "DB_PreferedRegistry");
+  ASSERT_TRUE(reg.Write(pref, Value::RegString("S2"), Value::RegString("S3")).ok());
+  CliResult text = RunTidemark(WithJournal(site, {"rollback", "--dry-run"}));
+  CliResult json = RunTidemark(WithJournal(site, {"rollback", "--dry-run", "--json"}));
+  EXPECT_EQ(text.exit_code, 3) << text.out << text.err;
+  EXPECT_EQ(json.exit_code, 3) << json.out << json.err;
+  EXPECT_NE(json.out.find("\"conflicts\":1"), std::string::npos) << json.out;
+  site.StopServices();
+}
+
+TEST(BadInputTest, ParametersThatDoubleAtEveryLevelAreBoundedAndNamed) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  // p0 is 2 bytes, pN 2^(N+1): p20 is the first over the 1 MiB bound.
+  std::string params = "parameters:\n  p0: { default: \"ab\" }\n";
+  for (int i = 1; i <= 39; ++i) {
+    params += "  p" + std::to_string(i) + ": { default: \"${p" + std::to_string(i - 1) + "}${p" +
+              std::to_string(i - 1) + "}\" }\n";
+  }
+  const std::string yaml = "name: doubling\n" + params +
+                           OneAction("registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\X', name: a, value: \"${p39}\" }")
+                               .substr(std::string("name: bad-input\n").size());
+  const auto plan_path = site.WritePlan("doubling", yaml);
+  const auto start = std::chrono::steady_clock::now();
+  CliResult r = RunTidemark({"plan", "check", plan_path.string(), "--env", site.env_path().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err.substr(0, 2000);
+  EXPECT_NE(r.err.find("parameter 'p20'"), std::string::npos) << r.err.substr(0, 2000);
+  EXPECT_NE(r.err.find("doubling.yaml:"), std::string::npos) << r.err.substr(0, 2000);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  site.StopServices();
+}
+
+TEST(BadInputTest, DollarDollarBraceIsALiteralInParameterValues) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const std::string yaml =
+      "name: literal\nparameters:\n  pw: { default: x, secret: true }\n  both: { default: \"$${pw}=${pw}\" }\n" +
+      OneAction("registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: Pw, value: \"${pw}\" }\n"
+                "      - registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: Both, value: \"${both}\" }")
+          .substr(std::string("name: bad-input\n").size());
+  const auto plan = site.WritePlan("literal", yaml);
+  CliResult r = RunTidemark(WithJournal(site, {"apply", plan.string(), "--env", site.env_path().string(),
+                                               "--set", "pw=Pa$${ss"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  targets::HiveRegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+  auto pw = reg.Read(Resource::RegistryValue("S1", "HKLM\\SOFTWARE\\Wow6432Node\\Outflow", "Pw"));
+  auto both = reg.Read(Resource::RegistryValue("S1", "HKLM\\SOFTWARE\\Wow6432Node\\Outflow", "Both"));
+  ASSERT_TRUE(pw.ok() && both.ok());
+  EXPECT_EQ(pw.value(), Value::RegString("Pa${ss"));
+  EXPECT_EQ(both.value(), Value::RegString("${pw}=Pa${ss"));
+  site.StopServices();
 }
 
 }  // namespace

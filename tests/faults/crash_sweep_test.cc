@@ -13,7 +13,9 @@
 #include <fcntl.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <random>
 #include <thread>
 
@@ -122,6 +124,57 @@ SweepStats SweepRollback(const std::string& syscall, int step, std::chrono::seco
   return stats;
 }
 
+// Names in `dir` other than the journal itself (abandoned creations).
+std::vector<std::string> StrayEntries(const std::filesystem::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name != "journal" && name.find("journal") != std::string::npos) out.push_back(name);
+  }
+  return out;
+}
+
+// After a kill while the journal was being created: init, note, status and
+// verify all succeed, and no half-built copy is left beside the journal.
+void ExpectWorkingJournalAfter(const MiniSite& site, const std::string& where) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"init"}, {"note", "after the crash"}, {"status"}, {"verify"}}) {
+    CliResult r = RunTidemarkProcess(WithJournal(site, args));
+    EXPECT_EQ(r.exit_code, 0) << where << ": " << args[0] << ": " << r.out << r.err;
+  }
+  EXPECT_EQ(StrayEntries(site.dir()), std::vector<std::string>{}) << where;
+}
+
+// `first` (init, or an apply that creates the journal) killed at its Nth
+// `syscall` for every N up to `limit` or until it runs through.
+SweepStats SweepCreation(const std::string& syscall, const std::vector<std::string>& first, int limit, int step,
+                         const std::function<std::vector<std::string>(const MiniSite&)>& args_for) {
+  SweepStats stats;
+  for (int n = 1; n <= limit; n += step) {
+    TempDir dir;
+    MiniSite site(dir.path());
+    std::vector<std::string> args = first;
+    if (args_for) args = args_for(site);
+    CliResult r = RunUnderStrace(syscall + ":signal=KILL:when=" + std::to_string(n), WithJournal(site, args));
+    ++stats.points;
+    const std::string where = first[0] + " killed at " + syscall + " " + std::to_string(n);
+    if (r.signal == 0) {
+      EXPECT_EQ(r.exit_code, 0) << where << ": " << r.out << r.err;
+      stats.total_syncs = n;
+      site.StopServices();
+      break;
+    }
+    ++stats.crashes;
+    ExpectWorkingJournalAfter(site, where);
+    if (args_for) {
+      EXPECT_EQ(DriveToEnd(site, args), "") << where;
+    }
+    site.StopServices();
+    if (::testing::Test::HasFailure()) break;
+  }
+  return stats;
+}
+
 class CrashSweepTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -153,6 +206,34 @@ TEST_F(CrashSweepTest, RollbackKilledAtEveryFdatasyncEndsPristine) {
 TEST_F(CrashSweepTest, RollbackKilledAtEveryFsyncEndsPristine) {
   const SweepStats s = SweepRollback("fsync", step(), budget());
   Report("rollback/fsync", s);
+}
+
+TEST_F(CrashSweepTest, InitKilledAtEverySyncLeavesAWorkingJournal) {
+  for (const std::string syscall : {"fdatasync", "fsync"}) {
+    const SweepStats s = SweepCreation(syscall, {"init"}, 100, 1, nullptr);
+    Report(("init/" + syscall).c_str(), s);
+    EXPECT_GT(s.crashes, 0) << syscall;
+    EXPECT_GT(s.total_syncs, 0) << syscall << ": init never ran through";
+  }
+}
+
+// The first syncs of an apply on a new journal are those of its creation.
+TEST_F(CrashSweepTest, ApplyKilledWhileCreatingItsJournalLeavesAWorkingJournal) {
+  auto apply = [](const MiniSite& site) {
+    const auto plan = site.WritePlan("full", MiniSite::FullPlan());
+    return std::vector<std::string>{"apply", plan.string(), "--env", site.env_path().string()};
+  };
+  TempDir dir;
+  const auto calls = TraceMainThread("fdatasync,fsync", {"init", "--journal", (dir / "journal").string()},
+                                     dir / "trace.txt");
+  for (const std::string syscall : {"fdatasync", "fsync"}) {
+    const int count = static_cast<int>(std::count_if(calls.begin(), calls.end(),
+                                                     [&](const TracedCall& c) { return c.name == syscall; }));
+    ASSERT_GT(count, 0) << syscall;
+    const SweepStats s = SweepCreation(syscall, {"apply"}, count, step(), apply);
+    Report(("apply-creating-journal/" + syscall).c_str(), s);
+    EXPECT_GT(s.crashes, 0) << syscall;
+  }
 }
 
 // kill -9 at a random moment of an apply (bounded count and time), then resume.

@@ -295,6 +295,11 @@ TEST(RegFileTest, MalformedInputNamesFileAndLine) {
       {head + "\"a\"=\"ok\"\r\n\"b\"=bogus:12\r\n", "bad.reg:5: expected value data"},
       {head + "\"a\"=hex:01,zz\r\n", "bad.reg:4: expected a hex byte, got 'zz'"},
       {head + "\"a\"=hex:01,02,\\\r\n", "bad.reg:4: expected a continuation line"},
+      // Cut off inside a value: a trailing ',' or '\' with nothing after it.
+      {head + "\"DigitalProductId\"=hex:a4,00,", "bad.reg:4: expected more hex bytes after ','"},
+      {head + "\"a\"=hex:a4,00,\r\n", "bad.reg:4: expected more hex bytes after ','"},
+      {head + "\"a\"=hex:01,\\\r\n  02,", "bad.reg:5: expected more hex bytes after ','"},
+      {head + "\"a\"=hex:01,02,\\", "bad.reg:4: expected a continuation line"},
       {head + "\"a\"=\"unterminated\r\n", "bad.reg:4: expected closing '\"' of the string"},
       {head + "\"a\"=dword:123456789\r\n", "bad.reg:4: expected 1 to 8 hex digits"},
       {head + "\"a\"\"=1\r\n", "bad.reg:4: expected '=' after the value name"},
