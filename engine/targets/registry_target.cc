@@ -49,14 +49,8 @@ Status RegistryTarget::CheckResource(const Resource& r) const {
   return Status::Ok();
 }
 
-Result<Value> HiveRegistryTarget::Read(const Resource& r) const {
-  TM_RETURN_IF_ERROR(CheckResource(r));
-  TM_ASSIGN_OR_RETURN(Hive hive, LoadOrEmpty(hive_file_));
-  return CurrentValue(hive, r);
-}
-
-Status HiveRegistryTarget::Write(const Resource& r, const Value& expected,
-                                 const Value& after, bool recursive) {
+Status RegistryTarget::CheckWrite(const Resource& r, const Value& expected,
+                                  const Value& after) const {
   TM_RETURN_IF_ERROR(CheckResource(r));
   const bool is_key = r.kind == ResourceKind::kRegistryKey;
   const ValueType present = is_key ? ValueType::kKey : ValueType::kRegistry;
@@ -70,6 +64,19 @@ Status HiveRegistryTarget::Write(const Resource& r, const Value& expected,
   if (is_key && after.absent() && IsRootKeyPath(r.path)) {
     return Status::InvalidInput("refusing to delete registry root " + r.Display());
   }
+  return Status::Ok();
+}
+
+Result<Value> HiveRegistryTarget::Read(const Resource& r) const {
+  TM_RETURN_IF_ERROR(CheckResource(r));
+  TM_ASSIGN_OR_RETURN(Hive hive, LoadOrEmpty(hive_file_));
+  return CurrentValue(hive, r);
+}
+
+Status HiveRegistryTarget::Write(const Resource& r, const Value& expected,
+                                 const Value& after, bool recursive) {
+  TM_RETURN_IF_ERROR(CheckWrite(r, expected, after));
+  const bool is_key = r.kind == ResourceKind::kRegistryKey;
   TM_ASSIGN_OR_RETURN(Hive hive, LoadOrEmpty(hive_file_));
   const Value current = CurrentValue(hive, r);
   if (current != expected) {

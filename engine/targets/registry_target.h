@@ -48,6 +48,9 @@ class RegistryTarget {
   explicit RegistryTarget(std::string host) : host_(std::move(host)) {}
   // InvalidInput unless `r` is a registry key or value of this host.
   Status CheckResource(const Resource& r) const;
+  // CheckResource, then InvalidInput unless `expected` and `after` are values
+  // of r's kind (or absent), and for deleting a root key.
+  Status CheckWrite(const Resource& r, const Value& expected, const Value& after) const;
 
  private:
   std::string host_;

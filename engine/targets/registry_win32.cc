@@ -194,19 +194,8 @@ Result<Value> NativeRegistryTarget::Read(const Resource& r) const {
 // calls, so a concurrent writer between them is not detected (as with a hive file).
 Status NativeRegistryTarget::Write(const Resource& r, const Value& expected,
                                    const Value& after, bool recursive) {
-  TM_RETURN_IF_ERROR(CheckResource(r));
+  TM_RETURN_IF_ERROR(CheckWrite(r, expected, after));
   const bool is_key = r.kind == ResourceKind::kRegistryKey;
-  const ValueType present = is_key ? ValueType::kKey : ValueType::kRegistry;
-  for (const Value* v : {&expected, &after}) {
-    if (!v->absent() && v->type != present) {
-      return Status::InvalidInput(std::string("expected a ") + ValueTypeName(present) +
-                                  " or absent value for " + r.Display() + ", got " +
-                                  ValueTypeName(v->type) + " " + v->ToDisplay());
-    }
-  }
-  if (is_key && after.absent() && IsRootKeyPath(r.path)) {
-    return Status::InvalidInput("refusing to delete registry root " + r.Display());
-  }
   TM_ASSIGN_OR_RETURN(Value current, ReadCurrent(machine_, r));
   if (current != expected) {
     return Status::Conflict(r.Display() + ": expected " + expected.ToDisplay() + ", current " +
