@@ -71,8 +71,8 @@ MiniSite::MiniSite(std::filesystem::path dir, std::string sql_connection)
       << (HasServices() ? "    services: { backend: process, dir: services/S1 }\n" : "")
       << "databases:\n"
          "  registry:\n"
-         "    connection: \""
-      << sql_connection_ << "\"\n    backups: backups\n";
+         "    connection: '"  // single-quoted: Windows paths hold backslashes
+      << sql_connection_ << "'\n    backups: backups\n";
   env.close();
   // The service runs, as a Data Center service would before the upgrade.
   if (HasServices()) StartServices();

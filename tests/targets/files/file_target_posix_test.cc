@@ -1,5 +1,7 @@
-// FileTarget on Linux file systems: symlinks out of the root are refused, and
-// an atomic replace keeps the file's POSIX permissions.
+// FileTarget on Linux file systems: names differing only in case are refused
+// as ambiguous (they need a case-sensitive file system), symlinks out of the
+// root are refused (and skipped by enumeration), and an atomic replace keeps
+// the file's POSIX permissions.
 #include "engine/targets/file_target.h"
 
 #include <sys/stat.h>
@@ -15,6 +17,17 @@ namespace {
 namespace fs = std::filesystem;
 using tidemark::testing::ReadFileBytes;
 using tidemark::testing::WriteFileBytes;
+
+TEST_F(FileTargetTest, MapRefusesAmbiguousCaseOnlyDifferences) {
+  fs::create_directories(root_ / "C" / "Logs");
+  fs::create_directories(root_ / "C" / "LOGS");
+  auto exact = files_.Map("C:\\Logs");
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(*exact, root_ / "C" / "Logs");
+  auto ambiguous = files_.Map("C:\\logs");
+  ASSERT_FALSE(ambiguous.ok());
+  EXPECT_TRUE(ambiguous.status().Is(StatusCode::kInvalidInput));
+}
 
 TEST_F(FileTargetTest, MapRefusesEscapeThroughSymlinks) {
   fs::create_directories(tmp_ / "outside");
@@ -60,6 +73,36 @@ TEST_F(FileTargetTest, WriteReplacesAtomicallyKeepingPermissions) {
   auto v = files_.Read(Maint());
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(*v, FileOf(new_content));
+}
+
+TEST_F(FileTargetTest, EnumerateListsRegularFilesRecursivelyInDiskSpelling) {
+  WriteFileBytes(MaintPath(), "daily");
+  WriteFileBytes(root_ / "C" / "Program Files" / "DataCenter" / "WeeklyMaint.cmd", "weekly");
+  WriteFileBytes(root_ / "C" / "Program Files" / "DataCenter" / "sub" / "Deep.txt", "deep");
+  WriteFileBytes(tmp_ / "outside.txt", "outside");
+  fs::create_symlink(tmp_ / "outside.txt", root_ / "C" / "Program Files" / "DataCenter" / "l.txt");
+  fs::create_directory_symlink(tmp_.path(), root_ / "C" / "Program Files" / "DataCenter" / "ldir");
+
+  auto entries = files_.Enumerate("c:\\program files\\datacenter");
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_EQ((*entries)[0].resource.path, "C:\\Program Files\\DataCenter\\DailyMaint.cmd");
+  EXPECT_EQ((*entries)[1].resource.path, "C:\\Program Files\\DataCenter\\WeeklyMaint.cmd");
+  EXPECT_EQ((*entries)[2].resource.path, "C:\\Program Files\\DataCenter\\sub\\Deep.txt");
+  EXPECT_EQ((*entries)[0].resource.host, "SERVER1");
+  EXPECT_EQ((*entries)[0].content, "daily");
+  EXPECT_EQ((*entries)[1].value, FileOf("weekly"));
+  EXPECT_EQ((*entries)[2].resource, Resource::File("server1", "C:/program files/datacenter/SUB/deep.txt"));
+
+  auto one = files_.Enumerate(kMaint);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].content, "daily");
+
+  auto none = files_.Enumerate("D:\\missing");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_FALSE(files_.Enumerate("relative\\folder").ok());
 }
 
 }  // namespace

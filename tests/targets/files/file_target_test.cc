@@ -1,6 +1,7 @@
 // FileTarget against real files in a temp folder: path mapping, byte-exact
 // reads, compare-and-set atomic writes, enumeration, and ReplaceAll
-// (symlinks and POSIX permissions: file_target_posix_test.cc).
+// (case-only twins, symlinks, enumeration past symlinks and POSIX permissions:
+// file_target_posix_test.cc).
 #include "engine/targets/file_target.h"
 
 #include <filesystem>
@@ -32,17 +33,6 @@ TEST_F(FileTargetTest, MapKeepsGivenSpellingForNewSegments) {
   auto d = files_.Map("d:\\data");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(*d, root_ / "D" / "data");
-}
-
-TEST_F(FileTargetTest, MapRefusesAmbiguousCaseOnlyDifferences) {
-  fs::create_directories(root_ / "C" / "Logs");
-  fs::create_directories(root_ / "C" / "LOGS");
-  auto exact = files_.Map("C:\\Logs");
-  ASSERT_TRUE(exact.ok());
-  EXPECT_EQ(*exact, root_ / "C" / "Logs");
-  auto ambiguous = files_.Map("C:\\logs");
-  ASSERT_FALSE(ambiguous.ok());
-  EXPECT_TRUE(ambiguous.status().Is(StatusCode::kInvalidInput));
 }
 
 TEST_F(FileTargetTest, MapRefusesBadPaths) {
@@ -201,36 +191,6 @@ TEST_F(FileTargetTest, DeletesWhenContentIsNullopt) {
   // Expecting a file that is gone is a conflict.
   EXPECT_TRUE(files_.WriteContent(Maint(), FileOf("bye"), std::nullopt).Is(StatusCode::kConflict));
   EXPECT_TRUE(Listing(MaintPath().parent_path()).empty());
-}
-
-TEST_F(FileTargetTest, EnumerateListsRegularFilesRecursivelyInDiskSpelling) {
-  WriteFileBytes(MaintPath(), "daily");
-  WriteFileBytes(root_ / "C" / "Program Files" / "DataCenter" / "WeeklyMaint.cmd", "weekly");
-  WriteFileBytes(root_ / "C" / "Program Files" / "DataCenter" / "sub" / "Deep.txt", "deep");
-  WriteFileBytes(tmp_ / "outside.txt", "outside");
-  fs::create_symlink(tmp_ / "outside.txt", root_ / "C" / "Program Files" / "DataCenter" / "l.txt");
-  fs::create_directory_symlink(tmp_.path(), root_ / "C" / "Program Files" / "DataCenter" / "ldir");
-
-  auto entries = files_.Enumerate("c:\\program files\\datacenter");
-  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
-  ASSERT_EQ(entries->size(), 3u);
-  EXPECT_EQ((*entries)[0].resource.path, "C:\\Program Files\\DataCenter\\DailyMaint.cmd");
-  EXPECT_EQ((*entries)[1].resource.path, "C:\\Program Files\\DataCenter\\WeeklyMaint.cmd");
-  EXPECT_EQ((*entries)[2].resource.path, "C:\\Program Files\\DataCenter\\sub\\Deep.txt");
-  EXPECT_EQ((*entries)[0].resource.host, "SERVER1");
-  EXPECT_EQ((*entries)[0].content, "daily");
-  EXPECT_EQ((*entries)[1].value, FileOf("weekly"));
-  EXPECT_EQ((*entries)[2].resource, Resource::File("server1", "C:/program files/datacenter/SUB/deep.txt"));
-
-  auto one = files_.Enumerate(kMaint);
-  ASSERT_TRUE(one.ok());
-  ASSERT_EQ(one->size(), 1u);
-  EXPECT_EQ((*one)[0].content, "daily");
-
-  auto none = files_.Enumerate("D:\\missing");
-  ASSERT_TRUE(none.ok());
-  EXPECT_TRUE(none->empty());
-  EXPECT_FALSE(files_.Enumerate("relative\\folder").ok());
 }
 
 }  // namespace
