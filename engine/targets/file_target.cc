@@ -46,16 +46,18 @@ bool IsWithin(const fs::path& p, const fs::path& base) {
   return true;
 }
 
-// Resolves one path segment inside `dir`: the exact name when it exists,
+// Resolves one path segment inside `dir`: the exact name when it is listed,
 // else the single case-insensitive match, else `name` itself (new segment).
+// The listing gives the disk's spelling also where the file system ignores
+// case (NTFS), so no existence check by name decides it.
 Result<std::string> MatchSegment(const fs::path& dir, const std::string& name,
                                  const std::string& windows_path) {
   std::error_code ec;
-  if (fs::exists(fs::symlink_status(dir / name, ec))) return name;  // exact spelling exists
   if (!fs::is_directory(dir, ec)) return name;
   std::vector<std::string> matches;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string entry = it->path().filename().string();
+    if (entry == name) return name;
     if (EqualsIgnoreCase(entry, name)) matches.push_back(std::move(entry));
   }
   if (ec) return EcStatus("cannot list folder", dir, ec);

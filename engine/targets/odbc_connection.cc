@@ -1,16 +1,13 @@
 // OdbcConnection: ODBC handles, parameter binding and typed fetching.
-// Text travels as SQL_C_CHAR bytes (UTF-8 with the SQLite3 and PostgreSQL
-// Unicode drivers), binary as SQL_C_BINARY, both fetched in chunks.
+// Text travels in the system's text encoding (odbc_text.h: UTF-8 SQL_C_CHAR on
+// Linux, UTF-16 SQL_C_WCHAR on Windows), binary as SQL_C_BINARY, both fetched
+// in chunks.
 #include "engine/targets/odbc_connection.h"
-
-#ifdef _WIN32
-#include <windows.h>  // odbc32's sql.h needs the Windows types first
-#endif
-#include <sql.h>
-#include <sqlext.h>
 
 #include <algorithm>
 #include <utility>
+
+#include "engine/targets/odbc_text.h"
 
 namespace tidemark::targets {
 namespace {
@@ -21,17 +18,11 @@ constexpr SQLLEN kChunk = 8192;
 std::string Diagnostics(SQLSMALLINT handle_type, SQLHANDLE handle, std::string* first_state) {
   std::string out;
   for (SQLSMALLINT i = 1; i <= 20; ++i) {
-    SQLCHAR state[6] = {0};
-    SQLCHAR message[1024] = {0};
-    SQLINTEGER native = 0;
-    SQLSMALLINT length = 0;
-    SQLRETURN rc = SQLGetDiagRec(handle_type, handle, i, state, &native, message,
-                                 static_cast<SQLSMALLINT>(sizeof(message)), &length);
-    if (rc != SQL_SUCCESS && rc != SQL_SUCCESS_WITH_INFO) break;
-    std::string s(reinterpret_cast<char*>(state));
-    if (first_state != nullptr && first_state->empty()) *first_state = s;
+    std::string state, message;
+    if (!odbc_text::DiagRecord(handle_type, handle, i, &state, &message)) break;
+    if (first_state != nullptr && first_state->empty()) *first_state = state;
     if (!out.empty()) out += "; ";
-    out += "[" + s + "] " + reinterpret_cast<char*>(message);
+    out += "[" + state + "] " + message;
   }
   if (out.empty()) out = "no diagnostic from the ODBC driver";
   return out;
@@ -59,12 +50,14 @@ bool IsIntegerType(SQLSMALLINT t) {
          t == SQL_BIT;
 }
 
-// Reads a variable-length cell in chunks. `c_type` is SQL_C_CHAR or SQL_C_BINARY.
-Result<Value> GetLongData(SQLHSTMT stmt, SQLUSMALLINT col, SQLSMALLINT c_type,
-                          std::string* state) {
+// Reads a variable-length cell in chunks: text in the system's encoding
+// (decoded to UTF-8), or binary.
+Result<Value> GetLongData(SQLHSTMT stmt, SQLUSMALLINT col, bool text, std::string* state) {
+  const odbc_text::TextEncoding& encoding = odbc_text::Encoding();
+  const SQLSMALLINT c_type = text ? encoding.c_type : SQL_C_BINARY;
+  const SQLLEN terminator = text ? encoding.unit : 0;
   std::string data;
   std::string buffer(static_cast<size_t>(kChunk), '\0');
-  const SQLLEN terminator = c_type == SQL_C_CHAR ? 1 : 0;
   bool first = true;
   for (;;) {
     SQLLEN indicator = 0;
@@ -84,7 +77,13 @@ Result<Value> GetLongData(SQLHSTMT stmt, SQLUSMALLINT col, SQLSMALLINT c_type,
     data.append(buffer.data(), static_cast<size_t>(got));
     if (rc == SQL_SUCCESS) break;  // SQL_SUCCESS_WITH_INFO (01004): more to come
   }
-  return c_type == SQL_C_CHAR ? Value::Text(std::move(data)) : Value::Binary(std::move(data));
+  if (!text) return Value::Binary(std::move(data));
+  auto utf8 = odbc_text::DecodeText(std::move(data));
+  if (!utf8.ok()) {
+    return Status::IoError("reading column " + std::to_string(col) + ": " +
+                           utf8.status().message());
+  }
+  return Value::Text(std::move(utf8).value());
 }
 
 Result<Value> GetCell(SQLHSTMT stmt, SQLUSMALLINT col, SQLSMALLINT sql_type, std::string* state) {
@@ -111,8 +110,8 @@ Result<Value> GetCell(SQLHSTMT stmt, SQLUSMALLINT col, SQLSMALLINT sql_type, std
       if (indicator == SQL_NULL_DATA) return Value::Null();
       return Value::Real(v);
     }
-    case ValueType::kBinary: return GetLongData(stmt, col, SQL_C_BINARY, state);
-    default: return GetLongData(stmt, col, SQL_C_CHAR, state);
+    case ValueType::kBinary: return GetLongData(stmt, col, /*text=*/false, state);
+    default: return GetLongData(stmt, col, /*text=*/true, state);
   }
 }
 
@@ -120,16 +119,84 @@ Result<Value> GetCell(SQLHSTMT stmt, SQLUSMALLINT col, SQLSMALLINT sql_type, std
 struct BoundParam {
   SQLBIGINT integer = 0;
   SQLDOUBLE real = 0;
+  std::string text;  // a text value in the system's encoding
   SQLLEN indicator = 0;
 };
 
-SQLSMALLINT DefaultSqlType(const Value& v) {
-  switch (v.type) {
+// `length` is in bytes for binary, in code units of the encoding for text.
+SQLSMALLINT DefaultSqlType(ValueType type, size_t length) {
+  const odbc_text::TextEncoding& encoding = odbc_text::Encoding();
+  switch (type) {
     case ValueType::kInteger: return SQL_BIGINT;
     case ValueType::kReal: return SQL_DOUBLE;
-    case ValueType::kBinary: return v.bytes.size() > 8000 ? SQL_LONGVARBINARY : SQL_VARBINARY;
-    default: return v.bytes.size() > 4000 ? SQL_LONGVARCHAR : SQL_VARCHAR;
+    case ValueType::kBinary: return length > 8000 ? SQL_LONGVARBINARY : SQL_VARBINARY;
+    default: return length > 4000 ? encoding.long_type : encoding.var_type;
   }
+}
+
+// Binds `p` as parameter `n` of `h`; `b` holds what the driver reads at
+// execution and must stay put until then.
+Status BindParam(SQLHSTMT h, SQLUSMALLINT n, const OdbcParam& p, BoundParam* b,
+                 std::string* state) {
+  const Value& v = p.value;
+  SQLSMALLINT c_type = SQL_C_CHAR;
+  SQLPOINTER data = nullptr;
+  SQLLEN buffer_length = 0;
+  size_t length = 0;  // of a text or binary value, as DefaultSqlType counts it
+  switch (v.type) {
+    case ValueType::kNull:
+      b->indicator = SQL_NULL_DATA;
+      break;
+    case ValueType::kInteger:
+      c_type = SQL_C_SBIGINT;
+      b->integer = static_cast<SQLBIGINT>(v.integer);
+      data = &b->integer;
+      break;
+    case ValueType::kReal:
+      c_type = SQL_C_DOUBLE;
+      b->real = v.real;
+      data = &b->real;
+      break;
+    case ValueType::kText: {
+      auto encoded = odbc_text::EncodeText(v.bytes);
+      if (!encoded.ok()) {
+        return Status::InvalidInput("parameter " + std::to_string(n) + ": " +
+                                    encoded.status().message());
+      }
+      b->text = std::move(encoded).value();
+      c_type = odbc_text::Encoding().c_type;
+      data = b->text.data();
+      buffer_length = static_cast<SQLLEN>(b->text.size());
+      b->indicator = buffer_length;
+      length = b->text.size() / static_cast<size_t>(odbc_text::Encoding().unit);
+      break;
+    }
+    case ValueType::kBinary:
+      c_type = SQL_C_BINARY;
+      data = const_cast<char*>(v.bytes.data());
+      buffer_length = static_cast<SQLLEN>(v.bytes.size());
+      b->indicator = buffer_length;
+      length = v.bytes.size();
+      break;
+    default:
+      return Status::InvalidInput(std::string("a ") + ValueTypeName(v.type) +
+                                  " value cannot be a SQL parameter");
+  }
+  SQLSMALLINT sql_type = p.column != nullptr ? p.column->sql_type : DefaultSqlType(v.type, length);
+  SQLULEN size = p.column != nullptr ? p.column->column_size : 0;
+  SQLSMALLINT digits = p.column != nullptr ? p.column->decimal_digits : 0;
+  const ValueType column_type = ValueTypeForSqlType(sql_type);
+  if (length > 0 && (column_type == ValueType::kText || column_type == ValueType::kBinary)) {
+    size = std::max<SQLULEN>(size, static_cast<SQLULEN>(length));
+  }
+  if (size == 0) size = 1;
+  SQLRETURN rc = SQLBindParameter(h, n, SQL_PARAM_INPUT, c_type, sql_type, size, digits, data,
+                                  buffer_length, &b->indicator);
+  if (!SQL_SUCCEEDED(rc)) {
+    return Status::IoError("binding parameter " + std::to_string(n) + ": " +
+                           Diagnostics(SQL_HANDLE_STMT, h, state));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -163,13 +230,7 @@ Result<std::unique_ptr<OdbcConnection>> OdbcConnection::Open(
   }
   c->dbc_ = dbc;
   SQLSetConnectAttr(dbc, SQL_ATTR_LOGIN_TIMEOUT, reinterpret_cast<SQLPOINTER>(15), 0);
-  std::string in = connection_string;
-  SQLCHAR out[2048];
-  SQLSMALLINT out_length = 0;
-  SQLRETURN rc = SQLDriverConnect(dbc, nullptr, reinterpret_cast<SQLCHAR*>(in.data()),
-                                  static_cast<SQLSMALLINT>(in.size()), out,
-                                  static_cast<SQLSMALLINT>(sizeof(out)), &out_length,
-                                  SQL_DRIVER_NOPROMPT);
+  SQLRETURN rc = odbc_text::DriverConnect(dbc, connection_string);
   if (!SQL_SUCCEEDED(rc)) {
     return Status::IoError(Diagnostics(SQL_HANDLE_DBC, dbc, &c->last_sqlstate_));
   }
@@ -186,15 +247,13 @@ OdbcConnection::~OdbcConnection() {
 }
 
 Result<std::string> OdbcConnection::DbmsName() {
-  SQLCHAR name[256] = {0};
-  SQLSMALLINT length = 0;
-  SQLRETURN rc = SQLGetInfo(static_cast<SQLHDBC>(dbc_), SQL_DBMS_NAME, name,
-                            static_cast<SQLSMALLINT>(sizeof(name)), &length);
+  std::string name;
+  SQLRETURN rc = odbc_text::InfoString(static_cast<SQLHDBC>(dbc_), SQL_DBMS_NAME, &name);
   if (!SQL_SUCCEEDED(rc)) {
     return Status::IoError("SQLGetInfo(SQL_DBMS_NAME): " +
                            Diagnostics(SQL_HANDLE_DBC, dbc_, &last_sqlstate_));
   }
-  return std::string(reinterpret_cast<char*>(name));
+  return name;
 }
 
 Result<OdbcResult> OdbcConnection::Run(const std::string& sql, const std::vector<OdbcParam>& params,
@@ -206,59 +265,13 @@ Result<OdbcResult> OdbcConnection::Run(const std::string& sql, const std::vector
     return Status::IoError("cannot allocate an ODBC statement: " +
                            Diagnostics(SQL_HANDLE_DBC, dbc_, &last_sqlstate_));
   }
-  std::string text = sql;
-  SQLRETURN rc = SQLPrepare(h, reinterpret_cast<SQLCHAR*>(text.data()),
-                            static_cast<SQLINTEGER>(text.size()));
+  SQLRETURN rc = odbc_text::Prepare(h, sql);
   if (!SQL_SUCCEEDED(rc)) return Status::IoError(Diagnostics(SQL_HANDLE_STMT, h, &last_sqlstate_));
 
   std::vector<BoundParam> bound(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
-    const Value& v = params[i].value;
-    BoundParam& b = bound[i];
-    SQLSMALLINT sql_type = params[i].column != nullptr ? params[i].column->sql_type
-                                                       : DefaultSqlType(v);
-    SQLULEN size = params[i].column != nullptr ? params[i].column->column_size : 0;
-    SQLSMALLINT digits = params[i].column != nullptr ? params[i].column->decimal_digits : 0;
-    SQLSMALLINT c_type = SQL_C_CHAR;
-    SQLPOINTER data = nullptr;
-    SQLLEN buffer_length = 0;
-    switch (v.type) {
-      case ValueType::kNull:
-        b.indicator = SQL_NULL_DATA;
-        if (size == 0) size = 1;
-        break;
-      case ValueType::kInteger:
-        c_type = SQL_C_SBIGINT;
-        b.integer = static_cast<SQLBIGINT>(v.integer);
-        data = &b.integer;
-        break;
-      case ValueType::kReal:
-        c_type = SQL_C_DOUBLE;
-        b.real = v.real;
-        data = &b.real;
-        break;
-      case ValueType::kText:
-      case ValueType::kBinary:
-        c_type = v.type == ValueType::kText ? SQL_C_CHAR : SQL_C_BINARY;
-        data = const_cast<char*>(v.bytes.data());
-        buffer_length = static_cast<SQLLEN>(v.bytes.size());
-        b.indicator = buffer_length;
-        if (ValueTypeForSqlType(sql_type) == ValueType::kText ||
-            ValueTypeForSqlType(sql_type) == ValueType::kBinary) {
-          size = std::max<SQLULEN>({size, static_cast<SQLULEN>(v.bytes.size()), 1});
-        }
-        break;
-      default:
-        return Status::InvalidInput(std::string("a ") + ValueTypeName(v.type) +
-                                    " value cannot be a SQL parameter");
-    }
-    if (size == 0) size = 1;
-    rc = SQLBindParameter(h, static_cast<SQLUSMALLINT>(i + 1), SQL_PARAM_INPUT, c_type, sql_type,
-                          size, digits, data, buffer_length, &b.indicator);
-    if (!SQL_SUCCEEDED(rc)) {
-      return Status::IoError("binding parameter " + std::to_string(i + 1) + ": " +
-                             Diagnostics(SQL_HANDLE_STMT, h, &last_sqlstate_));
-    }
+    TM_RETURN_IF_ERROR(BindParam(h, static_cast<SQLUSMALLINT>(i + 1), params[i], &bound[i],
+                                 &last_sqlstate_));
   }
 
   OdbcResult result;
@@ -274,18 +287,15 @@ Result<OdbcResult> OdbcConnection::Run(const std::string& sql, const std::vector
   SQLSMALLINT ncols = 0;
   if (!SQL_SUCCEEDED(SQLNumResultCols(h, &ncols)) || ncols <= 0) return result;
   for (SQLSMALLINT i = 1; i <= ncols; ++i) {
-    SQLCHAR name[512] = {0};
-    SQLSMALLINT name_length = 0, type = 0, digits = 0, nullable = 0;
+    std::string name;
+    SQLSMALLINT type = 0, digits = 0;
     SQLULEN size = 0;
-    rc = SQLDescribeCol(h, static_cast<SQLUSMALLINT>(i), name,
-                        static_cast<SQLSMALLINT>(sizeof(name)), &name_length, &type, &size,
-                        &digits, &nullable);
+    rc = odbc_text::DescribeColumn(h, static_cast<SQLUSMALLINT>(i), &name, &type, &size, &digits);
     if (!SQL_SUCCEEDED(rc)) {
       return Status::IoError("describing column " + std::to_string(i) + ": " +
                              Diagnostics(SQL_HANDLE_STMT, h, &last_sqlstate_));
     }
-    result.columns.push_back(
-        OdbcColumn{reinterpret_cast<char*>(name), type, static_cast<uint64_t>(size), digits});
+    result.columns.push_back(OdbcColumn{std::move(name), type, static_cast<uint64_t>(size), digits});
   }
   for (;;) {
     rc = SQLFetch(h);
@@ -315,11 +325,7 @@ Result<std::vector<std::string>> OdbcConnection::PrimaryKeyColumns(const std::st
   last_sqlstate_.clear();
   Statement stmt(static_cast<SQLHDBC>(dbc_));
   SQLHSTMT h = stmt.get();
-  std::string s = schema, t = table;
-  SQLRETURN rc = SQLPrimaryKeys(
-      h, nullptr, 0, s.empty() ? nullptr : reinterpret_cast<SQLCHAR*>(s.data()),
-      static_cast<SQLSMALLINT>(s.size()), reinterpret_cast<SQLCHAR*>(t.data()),
-      static_cast<SQLSMALLINT>(t.size()));
+  SQLRETURN rc = odbc_text::PrimaryKeys(h, schema, table);
   if (!SQL_SUCCEEDED(rc)) {
     return Status::IoError("SQLPrimaryKeys: " + Diagnostics(SQL_HANDLE_STMT, h, &last_sqlstate_));
   }

@@ -1,6 +1,6 @@
-// OdbcConnection: one ODBC connection (unixODBC driver manager) and the
-// statements run on it, every parameter bound and every result fetched as a
-// typed Value. This is the only file of tidemark that calls the ODBC API.
+// OdbcConnection: one ODBC connection (unixODBC on Linux, odbc32 on Windows)
+// and the statements run on it, every parameter bound and every result fetched
+// as a typed Value. Only this unit and odbc_text_* call the ODBC API.
 #pragma once
 
 #include <cstdint>

@@ -7,7 +7,6 @@
 
 #include "engine/environment.h"
 #include "engine/target_set.h"
-#include "engine/targets/process_service.h"
 #include "engine/targets/registry_target.h"
 #include "engine/targets/sql_target.h"
 #include "store/sha256.h"
@@ -44,9 +43,6 @@ MiniSite::MiniSite(std::filesystem::path dir, std::string sql_connection)
                  "@echo off\r\n\"C:\\Program Files\\Microsoft SQL Server\\100\\Tools\\BINN\\OSQL.EXE\" "
                  "-E -i daily.sql\r\nexit /b 0\r\n");
   WriteFileBytes(dir_ / "hosts/S1/C/DataCenter/notes.txt", "untouched\n");
-  // Service.
-  WriteFileBytes(dir_ / "services/S1/Agent.service",
-                 "exec=/bin/sleep\narg=3600\nstart=auto\nstop_timeout_ms=2000\n");
   // Database.
   if (sql_connection_.empty()) {
     sql_connection_ = "Driver=SQLite3;Database=" + (dir_ / "registry.db").string();
@@ -72,27 +68,17 @@ MiniSite::MiniSite(std::filesystem::path dir, std::string sql_connection)
          "  S1:\n"
          "    registry: hives/S1.reg\n"
          "    files: hosts/S1\n"
-         "    services: { backend: process, dir: services/S1 }\n"
-         "databases:\n"
+      << (HasServices() ? "    services: { backend: process, dir: services/S1 }\n" : "")
+      << "databases:\n"
          "  registry:\n"
-         "    connection: \""
-      << sql_connection_ << "\"\n    backups: backups\n";
+         "    connection: '"  // single-quoted: Windows paths hold backslashes
+      << sql_connection_ << "'\n    backups: backups\n";
   env.close();
   // The service runs, as a Data Center service would before the upgrade.
-  targets::ProcessServiceBackend svc(dir_ / "services/S1");
-  Check(svc.SetRun("Agent", ServiceRun::kRunning, std::chrono::seconds(5)), "service start");
+  if (HasServices()) StartServices();
 }
 
 MiniSite::~MiniSite() { StopServices(); }
-
-void MiniSite::StopServices() const {
-  targets::ProcessServiceBackend svc(dir_ / "services/S1");
-  auto names = svc.List();
-  if (!names.ok()) return;
-  for (const auto& n : names.value()) {
-    (void)svc.SetRun(n, ServiceRun::kStopped, std::chrono::seconds(5));
-  }
-}
 
 std::filesystem::path MiniSite::WritePlan(const std::string& name, const std::string& yaml) const {
   const auto p = dir_ / "plans" / (name + ".yaml");
@@ -122,6 +108,7 @@ std::string MiniSite::Fingerprint() const {
       out << f.path().lexically_relative(dir_).string() << " sha256 " << Sha256Hex(ReadFileBytes(f.path())) << "\n";
     }
   }
+  if (!HasServices()) return out.str();
   auto svc = targets.Services("S1");
   Check(svc.status(), "services");
   auto states = svc.value()->Enumerate({});
@@ -131,6 +118,8 @@ std::string MiniSite::Fingerprint() const {
 }
 
 std::string MiniSite::FullPlan() {
+  // A line about the service Agent, left out where the site has no services.
+  auto service = [](const char* line) { return HasServices() ? std::string(line) : std::string(); };
   return R"(# Test plan touching every kind of target.
 name: mini-upgrade
 parameters:
@@ -146,8 +135,8 @@ steps:
     title: Stop the Data Center services
     actions:
       - registry.set: { host: "${primary}", key: 'HKLM\SOFTWARE\Wow6432Node\Outflow', name: AllowBackups, type: REG_DWORD, value: 0 }
-      - service.stop: { host: "${primary}", name: Agent }
-  - id: redirect
+)" + service(R"(      - service.stop: { host: "${primary}", name: Agent }
+)") + R"(  - id: redirect
     title: Redirect web services to the other server
     actions:
       - registry.set: { host: "${primary}", key: 'HKLM\SOFTWARE\Wow6432Node\SupportCenter', name: RegistryConnect,
@@ -169,10 +158,10 @@ steps:
   - id: start-services
     title: Start services and verify
     actions:
-      - service.start: { host: "${primary}", name: Agent }
-      - registry.set: { host: "${primary}", key: 'HKLM\SOFTWARE\Wow6432Node\Outflow', name: AllowBackups, type: REG_DWORD, value: 1 }
-      - assert: { host: "${primary}", service: Agent, state: running }
-      - assert: { host: "${primary}", path: 'C:\DataCenter\DailyMaint.cmd', contains: '\130\Tools\BINN\OSQL.EXE' }
+)" + service(R"(      - service.start: { host: "${primary}", name: Agent }
+)") + R"(      - registry.set: { host: "${primary}", key: 'HKLM\SOFTWARE\Wow6432Node\Outflow', name: AllowBackups, type: REG_DWORD, value: 1 }
+)" + service(R"(      - assert: { host: "${primary}", service: Agent, state: running }
+)") + R"(      - assert: { host: "${primary}", path: 'C:\DataCenter\DailyMaint.cmd', contains: '\130\Tools\BINN\OSQL.EXE' }
 )";
 }
 

@@ -1,6 +1,7 @@
 // MiniSite: a small real environment for engine and CLI tests — one host with
 // a registry hive file (reg export format), a files root with a CRLF
-// maintenance script, a process-backed service, and a Registry database
+// maintenance script, a process-backed service (Linux only: the process
+// backend runs /bin/sleep; see HasServices), and a Registry database
 // (SQLite file, or a database on a test PostgreSQL server) with an
 // OutflowServices table — plus its environment file and a Fingerprint of every
 // target for byte-for-byte comparisons.
@@ -26,12 +27,19 @@ class MiniSite {
   // table row, every file's SHA-256, every service's state and start type.
   std::string Fingerprint() const;
   // A plan touching every kind of target (registry value, new key, SQL cells
-  // by key and by replace, a file replace, a service stop/start, an assert).
+  // by key and by replace, a file replace, a service stop/start, an assert;
+  // no service actions where the site has no services).
   static std::string FullPlan();
-  // Stops the site's service processes.
+  // Whether the site has its service Agent: true on Linux; false on Windows,
+  // where the site, its environment file and FullPlan have no services.
+  static bool HasServices();
+  // Stops the site's service processes (none on Windows).
   void StopServices() const;
 
  private:
+  // Creates and starts the service Agent (mini_site_services_*.cc).
+  void StartServices() const;
+
   std::filesystem::path dir_;
   std::string sql_connection_;
 };

@@ -1,12 +1,11 @@
-// Scans of real files and process services, and Diff of two images:
-// modified, created and deleted resources, identity order, and speed.
+// Scans of real files, and Diff of two images: modified, created and deleted
+// resources, identity order, and speed (process services: scan_posix_test.cc).
 #include "snapshots/scan.h"
 
 #include <chrono>
 #include <filesystem>
 #include <gtest/gtest.h>
 
-#include "engine/targets/process_service.h"
 #include "store/sha256.h"
 #include "tests/testing/temp_dir.h"
 
@@ -67,33 +66,6 @@ TEST(ScanTest, FolderScanDiffFindsModifiedCreatedAndDeletedFiles) {
   ASSERT_TRUE(ScanFolder(files, "D:\\Nowhere", none).ok());
   EXPECT_TRUE(none.empty());
   EXPECT_FALSE(ScanFolder(files, "relative", none).ok());
-}
-
-TEST(ScanTest, ServiceScanSeesStateAndStartTypeChanges) {
-  TempDir tmp;
-  WriteFileBytes(tmp / "DCTomcat.service", "exec=/bin/sleep\narg=30\nstart=auto\n");
-  WriteFileBytes(tmp / "W3SVC.service", "exec=/bin/sleep\narg=30\nstart=manual\n");
-  auto backend = std::make_unique<targets::ProcessServiceBackend>(tmp.path());
-  targets::ProcessServiceBackend* raw = backend.get();
-  targets::ServiceTarget svc("SERVER1", std::move(backend));
-
-  ScanImage before;
-  ASSERT_TRUE(ScanServices(svc, {}, before).ok());
-  ASSERT_EQ(before.size(), 2u);
-  ASSERT_TRUE(raw->SetRun("DCTomcat", ServiceRun::kRunning, std::chrono::seconds(5)).ok());
-  ASSERT_TRUE(raw->SetStartType("W3SVC", StartType::kDisabled).ok());
-  ScanImage after;
-  ASSERT_TRUE(ScanServices(svc, {"dctomcat", "w3svc", "NotInstalled"}, after).ok());
-  ASSERT_EQ(after.size(), 3u);  // the missing one is recorded as absent
-  const std::vector<Change> changes = Diff(before, after);
-  ASSERT_TRUE(raw->SetRun("DCTomcat", ServiceRun::kStopped, std::chrono::seconds(5)).ok());
-
-  ASSERT_EQ(changes.size(), 2u);  // absent on one side and missing on the other: no change
-  EXPECT_EQ(changes[0].resource, Resource::Service("SERVER1", "DCTomcat"));
-  EXPECT_EQ(changes[0].before, Value::Service(ServiceRun::kStopped, StartType::kAuto));
-  EXPECT_EQ(changes[0].after, Value::Service(ServiceRun::kRunning, StartType::kAuto));
-  EXPECT_FALSE(changes[0].after_content.has_value());
-  EXPECT_EQ(changes[1].after, Value::Service(ServiceRun::kStopped, StartType::kDisabled));
 }
 
 TEST(ScanTest, AddEntriesReplacesSameIdentityAndDiffsRegistryValues) {

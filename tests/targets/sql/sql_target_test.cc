@@ -267,6 +267,37 @@ TEST_P(SqlTargetTest, HostileValuesRoundTripUnchanged) {
   EXPECT_EQ(Count("Pairs"), 2);
 }
 
+// Through the ODBC text encoding of the system (UTF-8 on Linux, UTF-16 on
+// Windows) and back: every byte of mixed-script and 1 MB values is kept.
+TEST_P(SqlTargetTest, LargeAndMixedScriptValuesRoundTripByteExact) {
+  std::string mixed = "é café — שלום עולם, مرحبا 🚀👩‍💻 \\ 'q' \"d\"";
+  std::string big_text;
+  while (big_text.size() < (1u << 20)) big_text += mixed + "\r\n";
+  std::string big_bytes(1u << 20, '\0');
+  for (size_t i = 0; i < big_bytes.size(); ++i) big_bytes[i] = static_cast<char>((i * 131) >> 3);
+  ASSERT_TRUE(db_->Write(Cell(1, "Url"), Value::Text("FQDN/dt"), Value::Text(mixed)).ok());
+  EXPECT_EQ(MustRead(Cell(1, "Url")), Value::Text(mixed));
+  const Resource text_cell = Resource::SqlCell(
+      "reg", "Pairs", {KeyPart{"a", Value::Integer(1)}, KeyPart{"b", Value::Text("x")}}, "v");
+  Value current = Value::Text("one-x");
+  for (const Value& v : {Value::Text(big_text), Value::Text(mixed), Value::Null()}) {
+    Status s = db_->Write(text_cell, current, v);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_TRUE(MustRead(text_cell) == v) << "text of " << v.bytes.size() << " bytes";
+    current = v;
+  }
+  ASSERT_TRUE(db_->Write(Cell(1, "cert"), Value::Null(), Value::Binary(big_bytes)).ok());
+  EXPECT_TRUE(MustRead(Cell(1, "cert")) == Value::Binary(big_bytes));
+  // A mixed-script value bound in a WHERE clause matches exactly its rows.
+  auto rows = db_->FindRows("OutflowServices", {"ServerId"}, "Url", Value::Text(mixed));
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0][0].value, Value::Integer(1));
+  rows = db_->FindRows("OutflowServices", {"ServerId"}, "Url", Value::Text(mixed + " "));
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_TRUE(rows->empty());
+}
+
 TEST_P(SqlTargetTest, HostileIdentifiersAreRefusedOrQuoted) {
   auto r = db_->Read(Resource::SqlCell(
       "reg", "OutflowServices\"; DROP TABLE Pairs; --", {KeyPart{"ServerId", Value::Integer(1)}},
