@@ -393,6 +393,9 @@ Status ProcessServiceBackend::Pause(const Definition& d, const Live& live, milli
                              ") did not pause; state reached: " + ServiceRunName(now));
     }
     std::this_thread::sleep_for(kPoll);
+    // Still running: a stop that raced with the process's own start-up (a
+    // SIGCONT from its launcher) is asked for again; SIGSTOP is idempotent.
+    if (now == ServiceRun::kRunning) Signal(live.pid, SIGSTOP);
   }
 }
 
