@@ -18,6 +18,7 @@
 #include "engine/process/process_runner.h"
 #include "engine/process/windows_command_line.h"
 #include "store/unicode.h"
+#include "store/win32_text.h"
 
 namespace tidemark::process {
 namespace fs = std::filesystem;
@@ -74,17 +75,6 @@ Result<std::wstring> Wide(std::string_view utf8) {
                                 (static_cast<unsigned char>(bytes[2 * i + 1]) << 8));
   }
   return w;
-}
-
-std::string WindowsError(DWORD code) {
-  wchar_t* text = nullptr;
-  const DWORD n = FormatMessageW(
-      FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-      nullptr, code, 0, reinterpret_cast<wchar_t*>(&text), 0, nullptr);
-  std::string out = n > 0 ? Narrow(std::wstring_view(text, n)) : "error " + std::to_string(code);
-  if (text != nullptr) LocalFree(text);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == '.')) out.pop_back();
-  return out;
 }
 
 Status CannotRun(const std::string& name, const std::string& why) {
@@ -149,18 +139,18 @@ Result<Handle> OpenInheritable(const fs::path& path, DWORD access, DWORD disposi
   Handle h(CreateFileW(path.empty() ? L"NUL" : path.wstring().c_str(), access,
                        FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, disposition,
                        FILE_ATTRIBUTE_NORMAL, nullptr));
-  if (!h) return Status::IoError(std::string(what) + " " + path.string() + ": " + WindowsError(GetLastError()));
+  if (!h) return Status::IoError(std::string(what) + " " + path.string() + ": " + Win32ErrorText(GetLastError()));
   return h;
 }
 
 // A job whose processes all die when its last handle closes (tidemark included).
 Result<Handle> KillOnCloseJob() {
   Handle job(CreateJobObjectW(nullptr, nullptr));
-  if (!job) return Status::IoError("CreateJobObject: " + WindowsError(GetLastError()));
+  if (!job) return Status::IoError("CreateJobObject: " + Win32ErrorText(GetLastError()));
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION info{};
   info.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
   if (!SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &info, sizeof(info))) {
-    return Status::IoError("SetInformationJobObject: " + WindowsError(GetLastError()));
+    return Status::IoError("SetInformationJobObject: " + Win32ErrorText(GetLastError()));
   }
   return job;
 }
@@ -201,13 +191,13 @@ Result<PROCESS_INFORMATION> Create(StartSpec& spec, const std::string& name) {
   std::vector<char> storage(size);
   auto* attributes = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(storage.data());
   if (!InitializeProcThreadAttributeList(attributes, 1, 0, &size)) {
-    return CannotRun(name, "attribute list: " + WindowsError(GetLastError()));
+    return CannotRun(name, "attribute list: " + Win32ErrorText(GetLastError()));
   }
   if (!UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit.data(),
                                  inherit.size() * sizeof(HANDLE), nullptr, nullptr)) {
     const DWORD error = GetLastError();
     DeleteProcThreadAttributeList(attributes);
-    return CannotRun(name, "handle list: " + WindowsError(error));
+    return CannotRun(name, "handle list: " + Win32ErrorText(error));
   }
   STARTUPINFOEXW si{};
   si.StartupInfo.cb = sizeof(si);
@@ -225,8 +215,8 @@ Result<PROCESS_INFORMATION> Create(StartSpec& spec, const std::string& name) {
   const DWORD error = GetLastError();
   DeleteProcThreadAttributeList(attributes);
   if (!created) {
-    if (error == ERROR_DIRECTORY) return CannotRun(name, "working directory: " + WindowsError(error));
-    return CannotRun(name, WindowsError(error));
+    if (error == ERROR_DIRECTORY) return CannotRun(name, "working directory: " + Win32ErrorText(error));
+    return CannotRun(name, Win32ErrorText(error));
   }
   return pi;
 }
@@ -311,7 +301,7 @@ Result<ExitStatus> Run(const Command& command, const RunOptions& o) {
   SECURITY_ATTRIBUTES sa{sizeof(sa), nullptr, TRUE};
   HANDLE read_end = nullptr, write_end = nullptr;
   if (!CreatePipe(&read_end, &write_end, &sa, 0)) {
-    return CannotRun(command.Program(), "CreatePipe: " + WindowsError(GetLastError()));
+    return CannotRun(command.Program(), "CreatePipe: " + Win32ErrorText(GetLastError()));
   }
   Handle reader_pipe(read_end), writer_pipe(write_end);
   SetHandleInformation(read_end, HANDLE_FLAG_INHERIT, 0);
@@ -331,7 +321,7 @@ Result<ExitStatus> Run(const Command& command, const RunOptions& o) {
   Handle process(pi.hProcess), thread(pi.hThread);
   if (!AssignProcessToJobObject(job.get(), pi.hProcess)) {
     TerminateProcess(pi.hProcess, kKilledExitCode);
-    return CannotRun(command.Program(), "AssignProcessToJobObject: " + WindowsError(GetLastError()));
+    return CannotRun(command.Program(), "AssignProcessToJobObject: " + Win32ErrorText(GetLastError()));
   }
   ResumeThread(pi.hThread);
   Reader reader{read_end, &sink};
