@@ -116,7 +116,7 @@ Result<Environment> Parse(const std::string& text, const std::filesystem::path& 
                              : std::filesystem::current_path();
   auto resolve = [&](const std::string& p) -> std::filesystem::path {
     std::filesystem::path fp(p);
-    return fp.is_absolute() ? fp : base / fp;
+    return (fp.is_absolute() ? fp : base / fp).lexically_normal();  // one separator on Windows
   };
   TM_ASSIGN_OR_RETURN(env.name, ctx.String(root, "name", false));
   if (const YAML::Node params = root["parameters"]) {

@@ -13,6 +13,7 @@
 
 #include "engine/process/process_runner.h"
 #include "engine/targets/durable_file.h"
+#include "engine/targets/odbc_text.h"
 #include "store/sha256.h"
 #include "store/system_info.h"
 #include "store/unicode.h"
@@ -121,7 +122,7 @@ class SqliteBackupDriver : public BackupDriver {
   Result<BackupRecord> Backup(const fs::path& dest_dir) override {
     TM_RETURN_IF_ERROR(PrepareDir(dest_dir));
     fs::path file = fs::absolute(NewBackupPath(dest_dir, db_.name(), "sqlite"));
-    auto made = db_.Query("VACUUM INTO ?", {Value::Text(file.string())});
+    auto made = db_.Query("VACUUM INTO ?", {Value::Text(targets::odbc_text::DriverFilePath(file))});
     if (!made.ok()) {
       RemoveQuietly(file);
       return made.status().Prefix("VACUUM INTO " + file.string());
@@ -136,11 +137,12 @@ class SqliteBackupDriver : public BackupDriver {
 
   Status Restore(const BackupRecord& b) override {
     TM_RETURN_IF_ERROR(CheckRecord(db_, b, "sqlite-vacuum-into"));
-    std::string db_path = Param(db_.connection_string(), {"Database"});
-    if (db_path.empty()) {
+    const std::string driver_path = Param(db_.connection_string(), {"Database"});
+    if (driver_path.empty()) {
       return Status::InvalidInput("database " + db_.name() +
                                   ": no Database= in the connection string");
     }
+    const std::string db_path = targets::odbc_text::LocalFilePath(driver_path).string();
     TM_RETURN_IF_ERROR(CheckHash(b));
     db_.Disconnect();
     for (const char* suffix : {"-wal", "-journal"}) {
@@ -163,7 +165,8 @@ class SqliteBackupDriver : public BackupDriver {
       return Status::InvalidInput("cannot verify backup " + file.string() +
                                   ": ';', '{' or '}' in the path or driver name");
     }
-    std::string cs = "Driver=" + driver + ";Database=" + file.string() + ";NoCreat=1";
+    std::string cs = "Driver=" + driver + ";Database=" + targets::odbc_text::DriverFilePath(file) +
+                     ";NoCreat=1";
     auto copy = SqlTarget::Connect(db_.name() + "-backup-check", cs);
     if (!copy.ok()) return copy.status().Prefix("verifying backup " + file.string());
     auto check = (*copy)->Query("PRAGMA integrity_check");

@@ -9,6 +9,7 @@
 #include <sql.h>
 #include <sqlext.h>
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -44,5 +45,13 @@ SQLRETURN DescribeColumn(SQLHSTMT stmt, SQLUSMALLINT col, std::string* name, SQL
 SQLRETURN PrimaryKeys(SQLHSTMT stmt, const std::string& schema, const std::string& table);
 // SQLGetInfo of a string-valued item such as SQL_DBMS_NAME.
 SQLRETURN InfoString(SQLHDBC dbc, SQLUSMALLINT item, std::string* value);
+
+// A local file as the ODBC driver names it (in Database= or VACUUM INTO), and
+// a name from the driver as a local path. The same string on Linux and on
+// Windows; under Wine, whose odbc32 hands every call to the host's unixODBC
+// drivers, a driver names files by their host (Unix) path (the folder must
+// exist for the conversion; otherwise the path is passed unchanged).
+std::string DriverFilePath(const std::filesystem::path& local);
+std::filesystem::path LocalFilePath(const std::string& driver_path);
 
 }  // namespace tidemark::targets::odbc_text

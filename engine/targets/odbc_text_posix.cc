@@ -70,4 +70,8 @@ SQLRETURN InfoString(SQLHDBC dbc, SQLUSMALLINT item, std::string* value) {
   return rc;
 }
 
+std::string DriverFilePath(const std::filesystem::path& local) { return local.string(); }
+
+std::filesystem::path LocalFilePath(const std::string& driver_path) { return driver_path; }
+
 }  // namespace tidemark::targets::odbc_text

@@ -78,4 +78,39 @@ SQLRETURN InfoString(SQLHDBC dbc, SQLUSMALLINT item, std::string* value) {
   return rc;
 }
 
+namespace {
+
+// Wine's own path conversions (kernel32 exports them only under Wine); both
+// return memory from the process heap.
+using UnixNameOf = char*(__cdecl*)(const wchar_t*);
+using DosNameOf = wchar_t*(__cdecl*)(const char*);
+
+template <typename F>
+F WineFunction(const char* name) {
+  HMODULE kernel32 = GetModuleHandleW(L"kernel32.dll");
+  return kernel32 == nullptr ? nullptr : reinterpret_cast<F>(reinterpret_cast<void*>(GetProcAddress(kernel32, name)));
+}
+
+}  // namespace
+
+std::string DriverFilePath(const std::filesystem::path& local) {
+  static const auto unix_name_of = WineFunction<UnixNameOf>("wine_get_unix_file_name");
+  if (unix_name_of == nullptr) return local.string();
+  char* name = unix_name_of(std::filesystem::absolute(local).wstring().c_str());
+  if (name == nullptr) return local.string();
+  std::string unix_path(name);
+  HeapFree(GetProcessHeap(), 0, name);
+  return unix_path;
+}
+
+std::filesystem::path LocalFilePath(const std::string& driver_path) {
+  static const auto dos_name_of = WineFunction<DosNameOf>("wine_get_dos_file_name");
+  if (dos_name_of == nullptr || driver_path.empty() || driver_path[0] != '/') return driver_path;
+  wchar_t* name = dos_name_of(driver_path.c_str());
+  if (name == nullptr) return driver_path;
+  std::filesystem::path dos_path(name);
+  HeapFree(GetProcessHeap(), 0, name);
+  return dos_path;
+}
+
 }  // namespace tidemark::targets::odbc_text

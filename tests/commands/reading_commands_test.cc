@@ -341,6 +341,9 @@ std::string RenderedDom(const std::filesystem::path& html, const std::filesystem
 }
 
 TEST_F(ReadingCommandsTest, HtmlReportRendersInChromium) {
+#ifdef _WIN32
+  GTEST_SKIP() << "no Windows Chromium under Wine; the same report code is rendered in the Linux run";
+#endif
   if (!std::filesystem::exists("/usr/bin/chromium")) {
     GTEST_SKIP() << "/usr/bin/chromium is not installed (Debian package 'chromium'); the HTML "
                     "report is not rendered";

@@ -3,11 +3,18 @@
 // and a backend this build lacks is refused when the target is made.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "engine/environment.h"
 #include "engine/target_set.h"
 
 namespace tidemark::engine {
 namespace {
+
+// A path as the environment resolves it: on Windows "/site" is on the current drive.
+std::filesystem::path Site(const char* absolute) {
+  return std::filesystem::absolute(absolute).lexically_normal();
+}
 
 Result<Environment> Parse(const std::string& text) {
   return ParseEnvironment(text, "/site/env.yaml");
@@ -25,12 +32,12 @@ TEST(EnvironmentTest, ShortAndLongFormsNameTheSameBackends) {
   const HostConfig* s1 = env->FindHost("s1");
   ASSERT_NE(s1, nullptr);
   ASSERT_TRUE(std::holds_alternative<targets::HiveRegistry>(s1->registry));
-  EXPECT_EQ(std::get<targets::HiveRegistry>(s1->registry).file, "/site/hives/S1.reg");
-  EXPECT_EQ(std::get<targets::MappedFiles>(s1->files).root, "/site/root/S1");
+  EXPECT_EQ(std::get<targets::HiveRegistry>(s1->registry).file, Site("/site/hives/S1.reg"));
+  EXPECT_EQ(std::get<targets::MappedFiles>(s1->files).root, Site("/site/root/S1"));
   EXPECT_TRUE(std::holds_alternative<targets::SystemdServices>(s1->services));
   const HostConfig* s2 = env->FindHost("S2");
-  EXPECT_EQ(std::get<targets::HiveRegistry>(s2->registry).file, "/abs/S2.reg");
-  EXPECT_EQ(std::get<targets::MappedFiles>(s2->files).root, "/site/r2");
+  EXPECT_EQ(std::get<targets::HiveRegistry>(s2->registry).file, Site("/abs/S2.reg"));
+  EXPECT_EQ(std::get<targets::MappedFiles>(s2->files).root, Site("/site/r2"));
   EXPECT_FALSE(targets::HasBackend(s2->services));
   const HostConfig* web1 = env->FindHost("web1");
   EXPECT_EQ(std::get<targets::NativeRegistry>(web1->registry).machine, "");
@@ -39,7 +46,7 @@ TEST(EnvironmentTest, ShortAndLongFormsNameTheSameBackends) {
   const HostConfig* web2 = env->FindHost("WEB2");
   EXPECT_EQ(std::get<targets::NativeRegistry>(web2->registry).machine, "SERVER9");
   EXPECT_EQ(targets::Describe(web2->services), "scm \\\\SERVER9");
-  EXPECT_EQ(std::get<targets::ProcessServices>(env->FindHost("p")->services).dir, "/site/svc");
+  EXPECT_EQ(std::get<targets::ProcessServices>(env->FindHost("p")->services).dir, Site("/site/svc"));
 }
 
 TEST(EnvironmentTest, BadBackendsPointAtTheLine) {

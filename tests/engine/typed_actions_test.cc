@@ -38,6 +38,11 @@ TEST(TypedActionsTest, PlanNamedRollbackFailsResumesAndRollsBack) {
   MiniSite site(dir.path());
   const std::string pristine = site.Fingerprint();
   const auto flag = dir.path() / "installer-done";
+#ifdef _WIN32
+  const std::string check = "if exist \"" + flag.string() + "\" (exit /b 0) else (exit /b 1)";
+#else
+  const std::string check = "test -f \"" + flag.string() + "\"";
+#endif
   const auto plan = site.WritePlan("rollback", std::string(R"(name: rollback
 steps:
   - id: redirect
@@ -47,7 +52,7 @@ steps:
   - id: installer
     title: Run the installer
     actions:
-      - exec: { command: "test -f )") + flag.string() + R"(", shell: true }
+      - exec: { command: ')") + check + R"(', shell: true }
   - id: after
     title: Mark the upgrade
     actions:

@@ -7,6 +7,7 @@
 
 #include "engine/environment.h"
 #include "engine/target_set.h"
+#include "engine/targets/odbc_text.h"
 #include "engine/targets/registry_target.h"
 #include "engine/targets/sql_target.h"
 #include "store/sha256.h"
@@ -45,7 +46,7 @@ MiniSite::MiniSite(std::filesystem::path dir, std::string sql_connection)
   WriteFileBytes(dir_ / "hosts/S1/C/DataCenter/notes.txt", "untouched\n");
   // Database.
   if (sql_connection_.empty()) {
-    sql_connection_ = "Driver=SQLite3;Database=" + (dir_ / "registry.db").string();
+    sql_connection_ = "Driver=SQLite3;Database=" + targets::odbc_text::DriverFilePath(dir_ / "registry.db");
   }
   auto db = targets::SqlTarget::Connect("registry", sql_connection_);
   Check(db.status(), "database");

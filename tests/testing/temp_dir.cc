@@ -44,4 +44,16 @@ void WriteFileBytes(const std::filesystem::path& p, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
+void SetEnvVar(const std::string& name, const char* value) {
+#ifdef _WIN32
+  _putenv_s(name.c_str(), value == nullptr ? "" : value);  // "" removes it
+#else
+  if (value == nullptr) {
+    unsetenv(name.c_str());
+  } else {
+    setenv(name.c_str(), value, 1);
+  }
+#endif
+}
+
 }  // namespace tidemark::testing

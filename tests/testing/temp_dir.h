@@ -26,4 +26,8 @@ std::string ReadFileBytes(const std::filesystem::path& p);
 // Writes a whole file (binary), creating parent directories.
 void WriteFileBytes(const std::filesystem::path& p, const std::string& bytes);
 
+// Sets (or, with nullptr, removes) an environment variable of this process, on
+// both systems (setenv/unsetenv, _putenv_s).
+void SetEnvVar(const std::string& name, const char* value);
+
 }  // namespace tidemark::testing

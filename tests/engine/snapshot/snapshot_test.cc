@@ -239,7 +239,7 @@ TEST_F(SnapshotTest, UnknownFormatVersionIsSkippedToTheStart) {
 }
 
 TEST_F(SnapshotTest, MaybeSnapshotWritesWhenAMultipleIsCrossed) {
-  setenv("TIDEMARK_SNAPSHOT_EVERY", "50", 1);
+  testing::SetEnvVar("TIDEMARK_SNAPSHOT_EVERY", "50");
   EXPECT_EQ(SnapshotInterval(), 50u);
   auto first = MaybeSnapshot(*log_);
   ASSERT_TRUE(first.ok());
@@ -254,10 +254,10 @@ TEST_F(SnapshotTest, MaybeSnapshotWritesWhenAMultipleIsCrossed) {
   auto crossed = MaybeSnapshot(*log_);
   ASSERT_TRUE(crossed.ok());
   EXPECT_EQ(crossed.value(), log_->head().seq);
-  setenv("TIDEMARK_SNAPSHOT_EVERY", "0", 1);
+  testing::SetEnvVar("TIDEMARK_SNAPSHOT_EVERY", "0");
   ASSERT_TRUE(log_->Append(Ev("", "", Note{"x"})).ok());
   EXPECT_EQ(MaybeSnapshot(*log_).value(), 0u);
-  unsetenv("TIDEMARK_SNAPSHOT_EVERY");
+  testing::SetEnvVar("TIDEMARK_SNAPSHOT_EVERY", nullptr);
   EXPECT_EQ(SnapshotInterval(), kDefaultSnapshotEvery);
   auto checks = CheckSnapshots(*log_);
   ASSERT_TRUE(checks.ok());

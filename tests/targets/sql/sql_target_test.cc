@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <atomic>
 #include <memory>
 #include <string>
 
+#include "engine/targets/odbc_text.h"
 #include "store/unicode.h"
 #include "tests/testing/postgres_server.h"
 #include "tests/testing/temp_dir.h"
@@ -17,6 +19,7 @@ namespace tidemark::targets {
 namespace {
 
 using testing::PostgresServer;
+namespace fs = std::filesystem;
 using testing::TempDir;
 
 enum class Backend { kSqlite, kPostgres };
@@ -42,7 +45,7 @@ class SqlTargetTest : public ::testing::TestWithParam<Backend> {
 
   void SetUp() override {
     if (GetParam() == Backend::kSqlite) {
-      connection_ = "Driver=SQLite3;Database=" + (dir_ / "registry.db").string();
+      connection_ = "Driver=SQLite3;Database=" + targets::odbc_text::DriverFilePath(dir_ / "registry.db");
     } else {
       if (skip_reason_ != nullptr) GTEST_SKIP() << *skip_reason_;
       std::string dbname = "registry" + std::to_string(++counter_);
@@ -475,6 +478,21 @@ TEST(ConnectionStringTest, ParsesBracesAndRedactsPasswords) {
   std::string redacted = store::MaskConnectionPasswords(cs);
   EXPECT_EQ(redacted.find("secret"), std::string::npos);
   EXPECT_NE(redacted.find("PWD=***"), std::string::npos);
+}
+
+// The driver's name of a local file leads back to the same file, and the
+// driver opens the database there (under Wine: the host driver, a Unix path).
+TEST(DriverFilePathTest, TheDriversNameOfAFileLeadsBackToIt) {
+  TempDir dir;
+  const fs::path local = dir / "named db.sqlite";
+  const std::string driver_name = odbc_text::DriverFilePath(local);
+  auto db = SqlTarget::Connect("paths", "Driver=SQLite3;Database=" + driver_name);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE((*db)->Execute("CREATE TABLE t (id INTEGER PRIMARY KEY)").ok());
+  (*db)->Disconnect();
+  ASSERT_TRUE(fs::exists(local)) << driver_name << " is not " << local.string();
+  const fs::path back = odbc_text::LocalFilePath(driver_name);
+  EXPECT_TRUE(fs::equivalent(back, local)) << back.string() << " vs " << local.string();
 }
 
 }  // namespace
