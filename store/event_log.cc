@@ -73,8 +73,17 @@ class DiagnosticsLogger : public rocksdb::Logger {
   }
 };
 
+// Snappy-compressed tables on every system, named rather than left to the
+// build's default (Debian's RocksDB picks Snappy; a build without it would pick
+// none): both builds link Snappy, so either reads the other's journal.
+rocksdb::ColumnFamilyOptions FamilyOptions() {
+  rocksdb::ColumnFamilyOptions o;
+  o.compression = rocksdb::kSnappyCompression;
+  return o;
+}
+
 rocksdb::Options MakeOptions(bool create) {
-  rocksdb::Options o;
+  rocksdb::Options o(rocksdb::DBOptions(), FamilyOptions());
   o.create_if_missing = create;
   o.create_missing_column_families = create;
   o.paranoid_checks = true;
@@ -208,11 +217,13 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::filesystem::path& di
     }
   }
   TM_ASSIGN_OR_RETURN(auto log, OpenDb(dir, mode, env, std::move(lock)));
+#ifdef TIDEMARK_TEST_HOOKS
   if (!log->read_only_) {
     if (const char* crash = std::getenv("TIDEMARK_CRASH_AFTER_SYNCS")) {
       log->crash_after_syncs_ = std::strtoull(crash, nullptr, 10);
     }
   }
+#endif
   return log;
 }
 
@@ -227,7 +238,7 @@ Result<std::unique_ptr<EventLog>> EventLog::OpenDb(const std::filesystem::path& 
   log->user_ = LocalUserName();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kCfNames) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    descriptors.emplace_back(name, FamilyOptions());
   }
   rocksdb::Options options = MakeOptions(mode == OpenMode::kCreate);
   if (env != nullptr) options.env = env;

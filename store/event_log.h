@@ -157,7 +157,8 @@ class EventLog {
   Head head_;
   std::string journal_id_;
   std::string host_, user_;
-  // TIDEMARK_CRASH_AFTER_SYNCS=N (tests only): SIGKILL after the Nth synced write.
+  // TIDEMARK_CRASH_AFTER_SYNCS=N, read only when built with TIDEMARK_TEST_HOOKS:
+  // SIGKILL after the Nth synced write.
   uint64_t crash_after_syncs_ = 0;
   uint64_t syncs_ = 0;
 };
