@@ -20,7 +20,7 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAILED: $*" >&2; exit 1; }
-win() { "${emulator[@]}" "$exe" "$@" | tr -d '\r'; }  # the console writes CRLF
+win() { LC_ALL=C.UTF-8 "${emulator[@]}" "$exe" "$@" | tr -d '\r'; }  # UTF-8 arguments; CRLF output
 head_of() { sed -n 's/.*"head_hash":"\([0-9a-f]*\)".*/\1/p'; }
 
 # Prints the head hash both builds see and fails unless they agree.
@@ -88,7 +88,7 @@ steps:
 EOF
 wj="$work/windows.journal"
 win init --journal "$wj" >/dev/null
-win note --journal "$wj" "CHG-2 from Windows" >/dev/null
+win note --journal "$wj" "CHG-2 from Windows: Zürich 日本" >/dev/null
 win apply --journal "$wj" "$work/w/plan.yaml" --env "$work/w/site.yaml" --yes >"$work/wapply.log" 2>&1 ||
   fail "tidemark.exe apply: $(tail -5 "$work/wapply.log")"
 grep -q 'DB_PreferedRegistry' "$work/wapply.log" || fail "tidemark.exe apply printed no change"
@@ -96,5 +96,7 @@ win rollback --journal "$wj" --to start >"$work/wrollback.log" 2>&1 ||
   fail "tidemark.exe rollback: $(tail -5 "$work/wrollback.log")"
 same_head "$wj" "tidemark.exe journal"
 same_export "$wj" "tidemark.exe journal"
+grep -q 'CHG-2 from Windows: Zürich 日本' "$work/linux.jsonl" ||
+  fail "the UTF-8 note given to tidemark.exe does not read back on Linux"
 "$linux" note --journal "$wj" "appended on Linux" >/dev/null
 same_head "$wj" "tidemark.exe journal + a note from Linux"
