@@ -43,6 +43,76 @@ Result<std::optional<Value>> ValueBefore(const store::EventLog& log, const std::
   return std::optional<Value>();
 }
 
+// The resources whose values differ between the folds at seqs[0] and seqs[1].
+Result<std::vector<DiffEntry>> Differences(const store::EventLog& log, const engine::State& a,
+                                           const engine::State& b, const uint64_t seqs[2]) {
+  // Value of a resource at a fold, completing unknown values from later `before`s.
+  auto value_at = [&](const engine::State& s, uint64_t at, const std::string& id) -> Result<Value> {
+    auto it = s.resources().find(id);
+    if (it != s.resources().end()) return it->second.value;
+    TM_ASSIGN_OR_RETURN(auto v, ValueBefore(log, id, at));
+    return v ? *v : Value::Absent();
+  };
+  std::map<std::string, const engine::ResourceState*> all;
+  for (const auto& [id, rs] : a.resources()) all[id] = &rs;
+  for (const auto& [id, rs] : b.resources()) all[id] = &rs;
+  std::vector<DiffEntry> entries;
+  for (const auto& [id, rs] : all) {
+    TM_ASSIGN_OR_RETURN(Value va, value_at(a, seqs[0], id));
+    TM_ASSIGN_OR_RETURN(Value vb, value_at(b, seqs[1], id));
+    if (va == vb) continue;
+    DiffEntry d;
+    d.resource = rs->resource;
+    d.before = std::move(va);
+    d.after = std::move(vb);
+    d.change = d.before.absent() ? "created" : d.after.absent() ? "deleted" : "changed";
+    auto ia = a.resources().find(id);
+    auto ib = b.resources().find(id);
+    d.secret = (ia != a.resources().end() && ia->second.secret) ||
+               (ib != b.resources().end() && ib->second.secret);
+    const uint64_t sa = ia != a.resources().end() ? ia->second.seq : 0;
+    const uint64_t sb = ib != b.resources().end() ? ib->second.seq : 0;
+    d.last_seq = seqs[1] >= seqs[0] ? sb : sa;  // the later point's last change
+    entries.push_back(std::move(d));
+  }
+  return entries;
+}
+
+void WriteDiffJson(std::ostream& out, const std::vector<std::string>& points, const uint64_t seqs[2],
+                   const std::vector<DiffEntry>& entries, bool reveal) {
+  JsonWriter w;
+  w.BeginObject()
+      .Field("from", points[0]).Field("from_seq", seqs[0])
+      .Field("to", points[1]).Field("to_seq", seqs[1]);
+  w.Key("changes").BeginArray();
+  for (const auto& d : entries) {
+    w.BeginObject().Field("change", d.change).Key("resource");
+    WriteResourceJson(w, d.resource);
+    w.Key("before");
+    WriteValueJson(w, d.before, &d.resource, d.secret, reveal);
+    w.Key("after");
+    WriteValueJson(w, d.after, &d.resource, d.secret, reveal);
+    w.Field("last_seq", d.last_seq).EndObject();
+  }
+  w.EndArray().EndObject();
+  out << w.str() << "\n";
+}
+
+void PrintDiff(std::ostream& out, const std::vector<std::string>& points, const uint64_t seqs[2],
+               const std::vector<DiffEntry>& entries, bool reveal) {
+  out << "diff seq " << seqs[0] << " (" << points[0] << ") → seq " << seqs[1] << " (" << points[1]
+      << "): " << entries.size() << " resource(s) differ\n";
+  if (entries.empty()) return;
+  Table t({"CHANGE", "RESOURCE", "BEFORE → AFTER", "LAST SEQ"});
+  for (const auto& d : entries) {
+    t.Add({d.change, d.resource.Display(),
+           store::ShowValue(d.before, &d.resource, d.secret, reveal) + " → " +
+               store::ShowValue(d.after, &d.resource, d.secret, reveal),
+           std::to_string(d.last_seq)});
+  }
+  t.Print(out);
+}
+
 }  // namespace
 
 int RunDiff(Context& ctx) {
@@ -79,68 +149,13 @@ int RunDiff(Context& ctx) {
   auto b = FoldAt(log, seqs[1]);
   if (!b.ok()) return Fail(ctx, b.status());
 
-  std::vector<DiffEntry> entries;
-  // Value of a resource at a fold, completing unknown values from later `before`s.
-  auto value_at = [&](const engine::State& s, uint64_t at, const std::string& id) -> Result<Value> {
-    auto it = s.resources().find(id);
-    if (it != s.resources().end()) return it->second.value;
-    TM_ASSIGN_OR_RETURN(auto v, ValueBefore(log, id, at));
-    return v ? *v : Value::Absent();
-  };
-  std::map<std::string, const engine::ResourceState*> all;
-  for (const auto& [id, rs] : a->resources()) all[id] = &rs;
-  for (const auto& [id, rs] : b->resources()) all[id] = &rs;
-  for (const auto& [id, rs] : all) {
-    auto va = value_at(a.value(), seqs[0], id);
-    if (!va.ok()) return Fail(ctx, va.status());
-    auto vb = value_at(b.value(), seqs[1], id);
-    if (!vb.ok()) return Fail(ctx, vb.status());
-    if (va.value() == vb.value()) continue;
-    DiffEntry d;
-    d.resource = rs->resource;
-    d.before = va.value();
-    d.after = vb.value();
-    d.change = d.before.absent() ? "created" : d.after.absent() ? "deleted" : "changed";
-    auto ia = a->resources().find(id);
-    auto ib = b->resources().find(id);
-    d.secret = (ia != a->resources().end() && ia->second.secret) ||
-               (ib != b->resources().end() && ib->second.secret);
-    const uint64_t sa = ia != a->resources().end() ? ia->second.seq : 0;
-    const uint64_t sb = ib != b->resources().end() ? ib->second.seq : 0;
-    d.last_seq = seqs[1] >= seqs[0] ? sb : sa;  // the later point's last change
-    entries.push_back(std::move(d));
-  }
-  const bool reveal = common.reveal_secrets;
+  auto entries = Differences(log, a.value(), b.value(), seqs);
+  if (!entries.ok()) return Fail(ctx, entries.status());
   if (common.json) {
-    JsonWriter w;
-    w.BeginObject()
-        .Field("from", points[0]).Field("from_seq", seqs[0])
-        .Field("to", points[1]).Field("to_seq", seqs[1]);
-    w.Key("changes").BeginArray();
-    for (const auto& d : entries) {
-      w.BeginObject().Field("change", d.change).Key("resource");
-      WriteResourceJson(w, d.resource);
-      w.Key("before");
-      WriteValueJson(w, d.before, &d.resource, d.secret, reveal);
-      w.Key("after");
-      WriteValueJson(w, d.after, &d.resource, d.secret, reveal);
-      w.Field("last_seq", d.last_seq).EndObject();
-    }
-    w.EndArray().EndObject();
-    ctx.out << w.str() << "\n";
-    return 0;
+    WriteDiffJson(ctx.out, points, seqs, *entries, common.reveal_secrets);
+  } else {
+    PrintDiff(ctx.out, points, seqs, *entries, common.reveal_secrets);
   }
-  ctx.out << "diff seq " << seqs[0] << " (" << points[0] << ") → seq " << seqs[1] << " (" << points[1]
-          << "): " << entries.size() << " resource(s) differ\n";
-  if (entries.empty()) return 0;
-  Table t({"CHANGE", "RESOURCE", "BEFORE → AFTER", "LAST SEQ"});
-  for (const auto& d : entries) {
-    t.Add({d.change, d.resource.Display(),
-           store::ShowValue(d.before, &d.resource, d.secret, reveal) + " → " +
-               store::ShowValue(d.after, &d.resource, d.secret, reveal),
-           std::to_string(d.last_seq)});
-  }
-  t.Print(ctx.out);
   return 0;
 }
 

@@ -11,6 +11,84 @@
 #include "store/sha256.h"
 
 namespace tidemark::commands {
+namespace {
+
+// What the history shows: the resource's recorded changes and their events.
+struct History {
+  std::vector<store::StoredEvent> events;
+  std::map<uint64_t, const store::StoredEvent*> by_seq;
+  engine::OutcomeFold fold;  // intents with their outcomes, observed changes and no-ops
+  const Resource* resource = nullptr;
+  bool secret = false;  // secret for display if any of its events says so
+};
+
+Status LoadHistory(const store::EventLog& log, const std::vector<uint64_t>& seqs, History* h) {
+  for (uint64_t seq : seqs) {
+    TM_ASSIGN_OR_RETURN(auto e, log.Get(seq));
+    h->events.push_back(std::move(e));
+  }
+  for (const auto& se : h->events) {
+    h->by_seq[se.event.seq] = &se;
+    TM_RETURN_IF_ERROR(h->fold.Apply(se.event).status());
+  }
+  for (const auto& c : h->fold.changes()) h->secret = h->secret || c.secret;
+  h->resource = h->events.front().event.GetResource();
+  return Status::Ok();
+}
+
+void WriteHistoryJson(std::ostream& out, const History& h, bool reveal) {
+  JsonWriter w;
+  w.BeginObject().Key("resource");
+  WriteResourceJson(w, *h.resource);
+  w.Key("changes").BeginArray();
+  for (const auto& c : h.fold.changes()) {
+    const Event& e = h.by_seq.at(c.seq)->event;
+    const std::string error = store::ShowText(c.error, reveal);
+    w.BeginObject()
+        .Field("seq", e.seq)
+        .Field("kind", e.KindName())
+        .Field("outcome", engine::OutcomeName(c.outcome))
+        .Field("outcome_seq", c.outcome_seq)
+        .Field("time", FormatTime(e.time_ns))
+        .Field("run", e.run)
+        .Field("step", e.step)
+        .Field("host", e.host)
+        .Field("user", e.user);
+    if (c.is_intent()) w.Field("action", c.action).Field("reverses", c.reverses);
+    w.Key("before");
+    WriteValueJson(w, c.before, h.resource, h.secret, reveal);
+    w.Key("after");
+    WriteValueJson(w, c.after, h.resource, h.secret, reveal);
+    if (!error.empty()) w.Field("error", error);
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  out << w.str() << "\n";
+}
+
+void PrintHistory(std::ostream& out, const History& h, bool reveal) {
+  out << store::EscapeForTerminal(h.resource->Display()) << "\n";
+  Table t({"SEQ", "TIME", "RUN", "STEP", "BY", "OUTCOME", "BEFORE → AFTER"});
+  auto show = [&](const Value& v) { return store::ShowValue(v, h.resource, h.secret, reveal); };
+  for (const auto& c : h.fold.changes()) {
+    const Event& e = h.by_seq.at(c.seq)->event;
+    std::string change;
+    if (c.outcome == engine::Outcome::kNoop) {
+      change = "already " + show(c.after);
+    } else {
+      change = show(c.before) + " → " + show(c.after);
+      if (c.reverses) change += " (undoes #" + std::to_string(c.reverses) + ")";
+      if (!c.error.empty()) change += ": " + store::ShowText(c.error, reveal);
+    }
+    t.Add({std::to_string(e.seq), FormatTime(e.time_ns), e.run.empty() ? "-" : e.run,
+           e.step.empty() ? "-" : e.step, e.user + "@" + e.host, engine::OutcomeName(c.outcome),
+           change});
+  }
+  t.Print(out);
+}
+
+}  // namespace
+
 int RunHistory(Context& ctx) {
   po::options_description desc("history");
   std::string pattern;
@@ -30,108 +108,26 @@ int RunHistory(Context& ctx) {
   if (!opened.ok()) return Fail(ctx, opened.status());
   auto& log = *opened.value();
   if (log.head().seq == 0) return Fail(ctx, Status::InvalidInput("the journal is empty"));
-
-  // Resolve the pattern to exactly one identity through the index.
-  auto ids = log.ResourceIdentities();
-  if (!ids.ok()) return Fail(ctx, ids.status());
-  std::vector<std::pair<std::string, std::string>> matches;  // identity, display
-  std::vector<uint64_t> seqs;
-  for (const auto& id : ids.value()) {
-    auto these = log.SeqsForResource(id);
-    if (!these.ok()) return Fail(ctx, these.status());
-    std::string display = id;
-    if (!these->empty()) {
-      auto first = log.Get(these->front());
-      if (first.ok() && first->event.GetResource()) display = first->event.GetResource()->Display();
-    }
-    if (GlobMatches(pattern, id) || GlobMatches(pattern, display)) {
-      matches.emplace_back(id, display);
-      seqs = std::move(these).value();
-    }
-  }
-  if (matches.empty()) {
+  auto matches = MatchResources(log, pattern);
+  if (!matches.ok()) return Fail(ctx, matches.status());
+  if (matches->empty()) {
     return Fail(ctx, Status::NotFound("no resource in the journal matches '" + pattern +
                                       "' (globs like '*DB_PreferedRegistry' match identity or "
                                       "display, case-insensitively)"));
   }
-  if (matches.size() > 1) {
-    ctx.err << "tidemark history: '" << pattern << "' matches " << matches.size()
+  if (matches->size() > 1) {
+    ctx.err << "tidemark history: '" << pattern << "' matches " << matches->size()
             << " resources; name exactly one:\n";
-    for (const auto& [id, display] : matches) ctx.err << "  " << store::EscapeForTerminal(display) << "\n";
+    for (const auto& m : *matches) ctx.err << "  " << store::EscapeForTerminal(m.display) << "\n";
     return 2;
   }
-
-  std::vector<store::StoredEvent> events;
-  for (uint64_t seq : seqs) {
-    auto e = log.Get(seq);
-    if (!e.ok()) return Fail(ctx, e.status());
-    events.push_back(std::move(e).value());
-  }
-  std::map<uint64_t, const store::StoredEvent*> by_seq;
-  for (const auto& se : events) by_seq[se.event.seq] = &se;
-  // Intents with their outcomes, observed changes and no-ops (engine/outcomes.h);
-  // an intent is indexed under the resource its outcomes are about.
-  engine::OutcomeFold fold;
-  for (const auto& se : events) {
-    auto folded = fold.Apply(se.event);
-    if (!folded.ok()) return Fail(ctx, folded.status());
-  }
-  std::vector<const engine::RecordedChange*> entries;
-  for (const auto& c : fold.changes()) entries.push_back(&c);
-  // A resource is secret for display if any of its events says so.
-  bool secret = false;
-  for (const auto* h : entries) secret = secret || h->secret;
-  const Resource* resource = events.front().event.GetResource();
-  const bool reveal = common.reveal_secrets;
-
+  History history;
+  if (Status s = LoadHistory(log, matches->front().seqs, &history); !s.ok()) return Fail(ctx, s);
   if (common.json) {
-    JsonWriter w;
-    w.BeginObject().Key("resource");
-    WriteResourceJson(w, *resource);
-    w.Key("changes").BeginArray();
-    for (const auto* h : entries) {
-      const Event& e = by_seq.at(h->seq)->event;
-      const std::string error = store::ShowText(h->error, reveal);
-      w.BeginObject()
-          .Field("seq", e.seq)
-          .Field("kind", e.KindName())
-          .Field("outcome", engine::OutcomeName(h->outcome))
-          .Field("outcome_seq", h->outcome_seq)
-          .Field("time", FormatTime(e.time_ns))
-          .Field("run", e.run)
-          .Field("step", e.step)
-          .Field("host", e.host)
-          .Field("user", e.user);
-      if (h->is_intent()) w.Field("action", h->action).Field("reverses", h->reverses);
-      w.Key("before");
-      WriteValueJson(w, h->before, resource, secret, reveal);
-      w.Key("after");
-      WriteValueJson(w, h->after, resource, secret, reveal);
-      if (!error.empty()) w.Field("error", error);
-      w.EndObject();
-    }
-    w.EndArray().EndObject();
-    ctx.out << w.str() << "\n";
-    return 0;
+    WriteHistoryJson(ctx.out, history, common.reveal_secrets);
+  } else {
+    PrintHistory(ctx.out, history, common.reveal_secrets);
   }
-  ctx.out << store::EscapeForTerminal(resource->Display()) << "\n";
-  Table t({"SEQ", "TIME", "RUN", "STEP", "BY", "OUTCOME", "BEFORE → AFTER"});
-  for (const auto* h : entries) {
-    const Event& e = by_seq.at(h->seq)->event;
-    auto show = [&](const Value& v) { return store::ShowValue(v, resource, secret, reveal); };
-    std::string change;
-    if (h->outcome == engine::Outcome::kNoop) {
-      change = "already " + show(h->after);
-    } else {
-      change = show(h->before) + " → " + show(h->after);
-      if (h->reverses) change += " (undoes #" + std::to_string(h->reverses) + ")";
-      if (!h->error.empty()) change += ": " + store::ShowText(h->error, reveal);
-    }
-    t.Add({std::to_string(e.seq), FormatTime(e.time_ns), e.run.empty() ? "-" : e.run,
-           e.step.empty() ? "-" : e.step, e.user + "@" + e.host, engine::OutcomeName(h->outcome),
-           change});
-  }
-  t.Print(ctx.out);
   return 0;
 }
 

@@ -11,6 +11,68 @@
 
 namespace tidemark::commands {
 
+namespace {
+
+// The seqs the filters allow, from the narrowest indexes (intersected);
+// nullopt when no indexed filter is given (every event is a candidate).
+Result<std::optional<std::vector<uint64_t>>> Candidates(const store::EventLog& log, const std::string& resource,
+                                                        const std::string& run, const std::string& kind) {
+  std::optional<std::vector<uint64_t>> candidates;
+  auto intersect = [&](std::vector<uint64_t> seqs) {
+    std::sort(seqs.begin(), seqs.end());
+    if (!candidates) {
+      candidates = std::move(seqs);
+      return;
+    }
+    std::vector<uint64_t> both;
+    std::set_intersection(candidates->begin(), candidates->end(), seqs.begin(), seqs.end(),
+                          std::back_inserter(both));
+    candidates = std::move(both);
+  };
+  if (!resource.empty()) {
+    TM_ASSIGN_OR_RETURN(auto matches, MatchResources(log, resource));
+    std::vector<uint64_t> seqs;
+    for (const auto& m : matches) seqs.insert(seqs.end(), m.seqs.begin(), m.seqs.end());
+    if (seqs.empty()) return Status::NotFound("no resource in the journal matches '" + resource + "'");
+    intersect(std::move(seqs));
+  }
+  if (!run.empty()) {
+    TM_ASSIGN_OR_RETURN(auto seqs, log.SeqsForRun(run));
+    if (seqs.empty()) return Status::NotFound("no run '" + run + "' in the journal");
+    intersect(std::move(seqs));
+  }
+  if (!kind.empty()) {
+    TM_ASSIGN_OR_RETURN(auto seqs, log.SeqsForKind(kind));
+    intersect(std::move(seqs));
+  }
+  return candidates;
+}
+
+void PrintEvents(std::ostream& out, const std::vector<store::StoredEvent>& events, const CommonOptions& common,
+                 bool journal_empty) {
+  if (common.json) {
+    JsonWriter w;
+    w.BeginArray();
+    for (const auto& e : events) WriteEventJson(w, e, common.reveal_secrets);
+    w.EndArray();
+    out << w.str() << "\n";
+    return;
+  }
+  if (events.empty()) {
+    out << (journal_empty ? "the journal is empty\n" : "no events match\n");
+    return;
+  }
+  Table t({"SEQ", "TIME", "KIND", "RUN", "STEP", "WHAT"});
+  for (const auto& e : events) {
+    t.Add({std::to_string(e.event.seq), FormatTime(e.event.time_ns), e.event.KindName(),
+           e.event.run.empty() ? "-" : e.event.run, e.event.step.empty() ? "-" : e.event.step,
+           Summarize(e.event, common.reveal_secrets)});
+  }
+  t.Print(out);
+}
+
+}  // namespace
+
 int RunLog(Context& ctx) {
   po::options_description desc("log");
   std::string run, resource, step, kind, since, until;
@@ -48,51 +110,8 @@ int RunLog(Context& ctx) {
   if (!opened.ok()) return Fail(ctx, opened.status());
   auto& log = *opened.value();
 
-  // Candidate seqs from the narrowest index available.
-  std::optional<std::vector<uint64_t>> candidates;
-  auto intersect = [&](std::vector<uint64_t> seqs) {
-    std::sort(seqs.begin(), seqs.end());
-    if (!candidates) {
-      candidates = std::move(seqs);
-      return;
-    }
-    std::vector<uint64_t> both;
-    std::set_intersection(candidates->begin(), candidates->end(), seqs.begin(), seqs.end(),
-                          std::back_inserter(both));
-    candidates = std::move(both);
-  };
-  if (!resource.empty()) {
-    auto ids = log.ResourceIdentities();
-    if (!ids.ok()) return Fail(ctx, ids.status());
-    std::vector<uint64_t> seqs;
-    for (const auto& id : ids.value()) {
-      auto these = log.SeqsForResource(id);
-      if (!these.ok()) return Fail(ctx, these.status());
-      bool match = GlobMatches(resource, id);
-      if (!match && !these->empty()) {
-        auto first = log.Get(these->front());
-        if (first.ok() && first->event.GetResource()) {
-          match = GlobMatches(resource, first->event.GetResource()->Display());
-        }
-      }
-      if (match) seqs.insert(seqs.end(), these->begin(), these->end());
-    }
-    if (seqs.empty()) {
-      return Fail(ctx, Status::NotFound("no resource in the journal matches '" + resource + "'"));
-    }
-    intersect(std::move(seqs));
-  }
-  if (!run.empty()) {
-    auto seqs = log.SeqsForRun(run);
-    if (!seqs.ok()) return Fail(ctx, seqs.status());
-    if (seqs->empty()) return Fail(ctx, Status::NotFound("no run '" + run + "' in the journal"));
-    intersect(std::move(seqs).value());
-  }
-  if (!kind.empty()) {
-    auto seqs = log.SeqsForKind(kind);
-    if (!seqs.ok()) return Fail(ctx, seqs.status());
-    intersect(std::move(seqs).value());
-  }
+  auto candidates = Candidates(log, resource, run, kind);
+  if (!candidates.ok()) return Fail(ctx, candidates.status());
   std::vector<store::StoredEvent> events;
   auto consider = [&](const store::StoredEvent& e) {
     if (!step.empty() && e.event.step != step) return true;
@@ -101,9 +120,9 @@ int RunLog(Context& ctx) {
     events.push_back(e);
     return limit == 0 || events.size() < limit;
   };
-  if (candidates) {
-    if (!oldest_first) std::reverse(candidates->begin(), candidates->end());
-    for (uint64_t seq : *candidates) {
+  if (*candidates) {
+    if (!oldest_first) std::reverse((*candidates)->begin(), (*candidates)->end());
+    for (uint64_t seq : **candidates) {
       auto e = log.Get(seq);
       if (!e.ok()) return Fail(ctx, e.status());
       if (!consider(e.value())) break;
@@ -112,25 +131,7 @@ int RunLog(Context& ctx) {
     Status st = log.Scan(1, 0, !oldest_first, consider);
     if (!st.ok()) return Fail(ctx, st);
   }
-  if (common.json) {
-    JsonWriter w;
-    w.BeginArray();
-    for (const auto& e : events) WriteEventJson(w, e, common.reveal_secrets);
-    w.EndArray();
-    ctx.out << w.str() << "\n";
-    return 0;
-  }
-  if (events.empty()) {
-    ctx.out << (log.head().seq == 0 ? "the journal is empty\n" : "no events match\n");
-    return 0;
-  }
-  Table t({"SEQ", "TIME", "KIND", "RUN", "STEP", "WHAT"});
-  for (const auto& e : events) {
-    t.Add({std::to_string(e.event.seq), FormatTime(e.event.time_ns), e.event.KindName(),
-           e.event.run.empty() ? "-" : e.event.run, e.event.step.empty() ? "-" : e.event.step,
-           Summarize(e.event, common.reveal_secrets)});
-  }
-  t.Print(ctx.out);
+  PrintEvents(ctx.out, events, common, log.head().seq == 0);
   return 0;
 }
 

@@ -130,6 +130,88 @@ class ReportBuilder {
   bool reveal_;
 };
 
+// The runs to show: --run R and the rollbacks after it, or all of them; and
+// the subject (R, or the newest non-rollback run).
+struct Selection {
+  std::vector<const engine::RunState*> runs;
+  const engine::RunState* subject = nullptr;
+};
+
+Result<Selection> SelectRuns(const engine::State& state, const std::string& run_id) {
+  Selection sel;
+  if (run_id.empty()) {
+    for (const auto& id : state.run_order()) {
+      const auto* r = state.FindRun(id);
+      if (!r) continue;
+      sel.runs.push_back(r);
+      if (store::KindOfRun(r->info) != RunKind::kRollback) sel.subject = r;
+    }
+    return sel;
+  }
+  sel.subject = state.FindRun(run_id);
+  if (!sel.subject) {
+    std::string known;
+    for (const auto& id : state.run_order()) known += (known.empty() ? "" : ", ") + id;
+    return Status::NotFound("no run '" + run_id + "' in the journal (runs: " + known + ")");
+  }
+  sel.runs.push_back(sel.subject);
+  for (const auto& id : state.run_order()) {
+    const auto* r = state.FindRun(id);
+    if (r && store::KindOfRun(r->info) == RunKind::kRollback && r->start_seq > sel.subject->start_seq) {
+      sel.runs.push_back(r);
+    }
+  }
+  return sel;
+}
+
+// Checkpoints and decisions of the runs shown, in journal order.
+Status AddCheckpointsAndDecisions(const store::EventLog& log, const std::set<std::string>& shown_runs,
+                                  bool reveal, ReportData* data) {
+  for (const char* kind : {"checkpoint", "decision"}) {
+    TM_ASSIGN_OR_RETURN(auto seqs, log.SeqsForKind(kind));
+    for (uint64_t seq : seqs) {
+      TM_ASSIGN_OR_RETURN(auto se, log.Get(seq));
+      const Event& e = se.event;
+      if (!shown_runs.count(e.run)) continue;
+      if (const auto* c = std::get_if<Checkpoint>(&e.body)) {
+        ReportCheckpoint cp{e.seq, e.time_ns, c->name, e.run, e.step, {}};
+        for (const auto& b : c->backups) {
+          cp.backups.push_back({b.database, b.method, b.file, b.sha256, b.size, b.verified});
+        }
+        data->checkpoints.push_back(std::move(cp));
+      } else if (const auto* d = std::get_if<Decision>(&e.body)) {
+        data->decisions.push_back(
+            {e.seq, e.time_ns, e.run, e.step, d->choice,
+             store::ShowText(d->detail, reveal) +
+                 (d->intent_seq ? " (intent #" + std::to_string(d->intent_seq) + ")" : ""),
+             e.user + "@" + e.host});
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// The report's heading: title, journal, when, and what verify found.
+void FillHeading(const store::EventLog& log, const store::VerifyReport& v, const Selection& sel,
+                 const std::string& run_id, bool reveal, ReportData* data) {
+  if (!run_id.empty()) {
+    data->title = sel.subject->info.plan_name + " — run " + sel.subject->id;
+  } else {
+    data->title = "Journal report: " + std::to_string(sel.runs.size()) + " run(s)" +
+                  (sel.subject ? ", newest plan " + sel.subject->info.plan_name : std::string());
+  }
+  data->journal = log.dir().string();
+  data->generated = FormatTime(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count());
+  data->verified = v.ok;
+  data->verify_problem =
+      v.problem + (v.first_bad_seq ? " (first bad seq " + std::to_string(v.first_bad_seq) + ")" : "");
+  data->head_seq = v.ok ? v.head.seq : log.head().seq;
+  data->head_hash = ToHex(v.ok ? v.head.hash : log.head().hash);
+  data->events = v.events;
+  data->secrets_revealed = reveal;
+}
+
 }  // namespace
 
 int RunReport(Context& ctx) {
@@ -154,76 +236,20 @@ int RunReport(Context& ctx) {
   if (!folded.ok()) return Fail(ctx, folded.status());
   const engine::State& state = folded.value();
 
-  // The runs to show: --run R and the rollbacks after it, or all of them.
-  std::vector<const engine::RunState*> runs;
-  const engine::RunState* subject = nullptr;
-  if (!run_id.empty()) {
-    subject = state.FindRun(run_id);
-    if (!subject) {
-      std::string known;
-      for (const auto& id : state.run_order()) known += (known.empty() ? "" : ", ") + id;
-      return Fail(ctx, Status::NotFound("no run '" + run_id + "' in the journal (runs: " + known + ")"));
-    }
-    runs.push_back(subject);
-    for (const auto& id : state.run_order()) {
-      const auto* r = state.FindRun(id);
-      if (r && store::KindOfRun(r->info) == RunKind::kRollback && r->start_seq > subject->start_seq) runs.push_back(r);
-    }
-  } else {
-    for (const auto& id : state.run_order()) {
-      const auto* r = state.FindRun(id);
-      if (!r) continue;
-      runs.push_back(r);
-      if (store::KindOfRun(r->info) != RunKind::kRollback) subject = r;
-    }
-  }
-
+  auto selected = SelectRuns(state, run_id);
+  if (!selected.ok()) return Fail(ctx, selected.status());
   ReportData data;
-  if (!run_id.empty()) {
-    data.title = subject->info.plan_name + " — run " + subject->id;
-  } else {
-    data.title = "Journal report: " + std::to_string(runs.size()) + " run(s)" +
-                 (subject ? ", newest plan " + subject->info.plan_name : std::string());
-  }
-  data.journal = log.dir().string();
-  data.generated = FormatTime(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch()).count());
-  const auto& v = verify.value();
-  data.verified = v.ok;
-  data.verify_problem = v.problem + (v.first_bad_seq ? " (first bad seq " + std::to_string(v.first_bad_seq) + ")" : "");
-  data.head_seq = v.ok ? v.head.seq : log.head().seq;
-  data.head_hash = ToHex(v.ok ? v.head.hash : log.head().hash);
-  data.events = v.events;
-  data.secrets_revealed = common.reveal_secrets;
+  FillHeading(log, verify.value(), *selected, run_id, common.reveal_secrets, &data);
   ReportBuilder builder(log, common.reveal_secrets);
   std::set<std::string> shown_runs;
-  for (const auto* r : runs) {
+  for (const auto* r : selected->runs) {
     auto built = builder.BuildRun(*r);
     if (!built.ok()) return Fail(ctx, built.status());
     data.runs.push_back(std::move(built).value());
     shown_runs.insert(r->id);
   }
-  // Checkpoints and decisions of the runs shown, in journal order.
-  for (const char* kind : {"checkpoint", "decision"}) {
-    auto seqs = log.SeqsForKind(kind);
-    if (!seqs.ok()) return Fail(ctx, seqs.status());
-    for (uint64_t seq : seqs.value()) {
-      auto se = log.Get(seq);
-      if (!se.ok()) return Fail(ctx, se.status());
-      const Event& e = se->event;
-      if (!shown_runs.count(e.run)) continue;
-      if (const auto* c = std::get_if<Checkpoint>(&e.body)) {
-        ReportCheckpoint cp{e.seq, e.time_ns, c->name, e.run, e.step, {}};
-        for (const auto& b : c->backups) {
-          cp.backups.push_back({b.database, b.method, b.file, b.sha256, b.size, b.verified});
-        }
-        data.checkpoints.push_back(std::move(cp));
-      } else if (const auto* d = std::get_if<Decision>(&e.body)) {
-        data.decisions.push_back({e.seq, e.time_ns, e.run, e.step, d->choice,
-                                  store::ShowText(d->detail, common.reveal_secrets) + (d->intent_seq ? " (intent #" + std::to_string(d->intent_seq) + ")" : ""),
-                                  e.user + "@" + e.host});
-      }
-    }
+  if (Status s = AddCheckpointsAndDecisions(log, shown_runs, common.reveal_secrets, &data); !s.ok()) {
+    return Fail(ctx, s);
   }
   std::ofstream file(html, std::ios::binary | std::ios::trunc);
   file << RenderReportHtml(data);

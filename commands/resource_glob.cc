@@ -29,4 +29,21 @@ bool GlobMatches(std::string_view glob, std::string_view text) {
   return g == glob.size();
 }
 
+Result<std::vector<MatchedResource>> MatchResources(const store::EventLog& log, std::string_view pattern) {
+  TM_ASSIGN_OR_RETURN(auto ids, log.ResourceIdentities());
+  std::vector<MatchedResource> matches;
+  for (const auto& id : ids) {
+    TM_ASSIGN_OR_RETURN(auto seqs, log.SeqsForResource(id));
+    std::string display = id;
+    if (!seqs.empty()) {
+      auto first = log.Get(seqs.front());
+      if (first.ok() && first->event.GetResource()) display = first->event.GetResource()->Display();
+    }
+    if (GlobMatches(pattern, id) || GlobMatches(pattern, display)) {
+      matches.push_back({id, display, std::move(seqs)});
+    }
+  }
+  return matches;
+}
+
 }  // namespace tidemark::commands

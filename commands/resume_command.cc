@@ -12,6 +12,47 @@
 
 namespace tidemark::commands {
 
+namespace {
+
+// A finished run has nothing to resume; older unfinished ones are named.
+int SayFinished(Context& ctx, const store::EventLog& log, const engine::RunState& run) {
+  ctx.out << "run " << run.id << " (" << store::EscapeForTerminal(run.info.plan_name)
+          << ") already finished; nothing to resume\n";
+  auto open = engine::UnfinishedRuns(log);
+  if (open.ok() && !open->empty()) {
+    ctx.out << "older unfinished runs (resume one with --run):";
+    for (const auto& r : open.value()) ctx.out << " " << r;
+    ctx.out << "\n";
+  }
+  return 0;
+}
+
+// The outcome: JSON when asked, then the error and the conflicts to decide.
+int Finish(Context& ctx, const CommonOptions& common, const std::string& run_id, const Status& st,
+           const std::vector<engine::ConflictInfo>& conflicts) {
+  if (common.json) {
+    JsonWriter w;
+    w.BeginObject().Field("run", run_id).Field("ok", st.ok()).Field("exit_code", ExitCode(st));
+    if (!st.ok()) w.Field("error", st.message());
+    w.Key("conflicts").BeginArray();
+    for (const auto& c : conflicts) {
+      w.BeginObject().Field("seq", c.seq).Field("resource", c.resource.Display()).EndObject();
+    }
+    w.EndArray().EndObject();
+    ctx.out << w.str() << "\n";
+  }
+  if (st.ok()) return 0;
+  const int rc = Fail(ctx, st);
+  if (!conflicts.empty()) {
+    PrintConflicts(ctx, conflicts, common.reveal_secrets,
+                   "Choose: `tidemark resume --accept-current` keeps the current values, "
+                   "`tidemark resume --reapply` writes the planned values over them.");
+  }
+  return rc;
+}
+
+}  // namespace
+
 int RunResume(Context& ctx) {
   po::options_description desc("resume");
   std::string run_id;
@@ -47,17 +88,7 @@ int RunResume(Context& ctx) {
   auto folded = engine::FoldRun(*log.value(), run_id);
   if (!folded.ok()) return Fail(ctx, folded.status());
   const engine::RunState* run = folded->FindRun(run_id);
-  if (run->status == engine::RunStatus::kFinished) {
-    ctx.out << "run " << run_id << " (" << store::EscapeForTerminal(run->info.plan_name)
-            << ") already finished; nothing to resume\n";
-    auto open = engine::UnfinishedRuns(*log.value());
-    if (open.ok() && !open->empty()) {
-      ctx.out << "older unfinished runs (resume one with --run):";
-      for (const auto& r : open.value()) ctx.out << " " << r;
-      ctx.out << "\n";
-    }
-    return 0;
-  }
+  if (run->status == engine::RunStatus::kFinished) return SayFinished(ctx, *log.value(), *run);
   const engine::ResumeChoice choice = accept    ? engine::ResumeChoice::kAcceptCurrent
                                       : reapply ? engine::ResumeChoice::kReapply
                                                 : engine::ResumeChoice::kNone;
@@ -87,27 +118,7 @@ int RunResume(Context& ctx) {
     st = executor.Resume(*record.value()->plan, run_id, ro);
     conflicts = executor.conflicts();
   }
-  if (common.json) {
-    JsonWriter w;
-    w.BeginObject().Field("run", run_id).Field("ok", st.ok()).Field("exit_code", ExitCode(st));
-    if (!st.ok()) w.Field("error", st.message());
-    w.Key("conflicts").BeginArray();
-    for (const auto& c : conflicts) {
-      w.BeginObject().Field("seq", c.seq).Field("resource", c.resource.Display()).EndObject();
-    }
-    w.EndArray().EndObject();
-    ctx.out << w.str() << "\n";
-  }
-  if (!st.ok()) {
-    const int rc = Fail(ctx, st);
-    if (!conflicts.empty()) {
-      PrintConflicts(ctx, conflicts, common.reveal_secrets,
-                     "Choose: `tidemark resume --accept-current` keeps the current values, "
-                     "`tidemark resume --reapply` writes the planned values over them.");
-    }
-    return rc;
-  }
-  return 0;
+  return Finish(ctx, common, run_id, st, conflicts);
 }
 
 }  // namespace tidemark::commands

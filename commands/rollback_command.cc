@@ -14,6 +14,54 @@
 
 namespace tidemark::commands {
 
+namespace {
+
+// The dry run's reverse plan; the exit code says whether the real rollback
+// would stop (3 on conflicts), in every format.
+int PrintReversePlan(Context& ctx, const CommonOptions& common, const std::string& point,
+                     const engine::Rollback& rollback) {
+  const auto& plan = rollback.plan();
+  const auto conflicts = static_cast<uint64_t>(std::count_if(plan.begin(), plan.end(), [](const auto& s) {
+    return s.conflict && !s.via_database_restore;
+  }));
+  const int dry_run_code = conflicts > 0 ? 3 : 0;
+  if (common.json) {
+    JsonWriter w;
+    w.BeginObject().Field("to", point).Key("reverse_actions").BeginArray();
+    for (const auto& s : plan) {
+      w.BeginObject().Field("undoes_seq", s.seq);
+      w.Key("resource");
+      WriteResourceJson(w, s.resource);
+      w.Key("current");
+      WriteValueJson(w, s.current, &s.resource, s.secret, common.reveal_secrets);
+      w.Key("restore");
+      WriteValueJson(w, s.restore, &s.resource, s.secret, common.reveal_secrets);
+      w.Field("conflict", s.conflict).Field("via_database_restore", s.via_database_restore).EndObject();
+    }
+    w.EndArray().Field("conflicts", conflicts).EndObject();
+    ctx.out << w.str() << "\n";
+    return dry_run_code;
+  }
+  if (plan.empty()) {
+    ctx.out << "nothing to roll back after " << point << "\n";
+    return 0;
+  }
+  ctx.out << "Reverse plan to " << point << " (" << plan.size() << " action(s), newest first; nothing changed):\n\n";
+  Table t({"UNDOES", "RESOURCE", "CURRENT", "", "RESTORED", "NOTE"});
+  for (const auto& s : plan) {
+    std::string note = s.via_database_restore ? "database restore" : "";
+    if (s.conflict && !s.via_database_restore) note = "CONFLICT: changed after the run";
+    t.Add({"#" + std::to_string(s.seq), s.resource.Display(),
+           store::ShowValue(s.current, &s.resource, s.secret, common.reveal_secrets), "→",
+           store::ShowValue(s.restore, &s.resource, s.secret, common.reveal_secrets), note});
+  }
+  t.Print(ctx.out);
+  if (conflicts) ctx.out << "\n" << conflicts << " conflict(s): rollback will stop unless --force.\n";
+  return dry_run_code;
+}
+
+}  // namespace
+
 int RunRollback(Context& ctx) {
   po::options_description desc("rollback");
   std::string point = "start", env_path;
@@ -50,47 +98,7 @@ int RunRollback(Context& ctx) {
   std::string run_id;
   Status st = rollback.Run(point, &run_id);
   if (dry_run && st.ok()) {
-    const auto& plan = rollback.plan();
-    // The exit code says whether the real rollback would stop, in every format.
-    const auto conflicts = static_cast<uint64_t>(std::count_if(plan.begin(), plan.end(), [](const auto& s) {
-      return s.conflict && !s.via_database_restore;
-    }));
-    const int dry_run_code = conflicts > 0 ? 3 : 0;
-    if (common.json) {
-      JsonWriter w;
-      w.BeginObject().Field("to", point).Key("reverse_actions").BeginArray();
-      for (const auto& s : plan) {
-        w.BeginObject().Field("undoes_seq", s.seq);
-        w.Key("resource");
-        WriteResourceJson(w, s.resource);
-        w.Key("current");
-        WriteValueJson(w, s.current, &s.resource, s.secret, common.reveal_secrets);
-        w.Key("restore");
-        WriteValueJson(w, s.restore, &s.resource, s.secret, common.reveal_secrets);
-        w.Field("conflict", s.conflict).Field("via_database_restore", s.via_database_restore).EndObject();
-      }
-      w.EndArray().Field("conflicts", conflicts).EndObject();
-      ctx.out << w.str() << "\n";
-      return dry_run_code;
-    }
-    if (plan.empty()) {
-      ctx.out << "nothing to roll back after " << point << "\n";
-      return 0;
-    }
-    ctx.out << "Reverse plan to " << point << " (" << plan.size() << " action(s), newest first; nothing changed):\n\n";
-    Table t({"UNDOES", "RESOURCE", "CURRENT", "", "RESTORED", "NOTE"});
-    for (const auto& s : plan) {
-      std::string note = s.via_database_restore ? "database restore" : "";
-      if (s.conflict && !s.via_database_restore) note = "CONFLICT: changed after the run";
-      t.Add({"#" + std::to_string(s.seq), s.resource.Display(),
-             store::ShowValue(s.current, &s.resource, s.secret, common.reveal_secrets), "→",
-             store::ShowValue(s.restore, &s.resource, s.secret, common.reveal_secrets), note});
-    }
-    t.Print(ctx.out);
-    if (conflicts) {
-      ctx.out << "\n" << conflicts << " conflict(s): rollback will stop unless --force.\n";
-    }
-    return dry_run_code;
+    return PrintReversePlan(ctx, common, point, rollback);
   }
   if (common.json) {
     JsonWriter w;

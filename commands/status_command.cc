@@ -25,6 +25,141 @@ std::string Duration(int64_t from_ns, int64_t to_ns) {
   return buf;
 }
 
+// What the journal and the run are, for both renderings.
+struct StatusView {
+  const CommonOptions& common;
+  const store::EventLog& log;
+  const std::string& holder;
+  const engine::RunState& run;
+  bool is_rollback;
+  std::string next;
+};
+
+// The admin's next move, from how the run stands and who holds the lock.
+std::string NextStep(const engine::RunState& run, bool is_rollback, const std::string& holder) {
+  if (run.status == engine::RunStatus::kFinished) {
+    return is_rollback ? "rolled back; `tidemark drift` confirms the systems match the journal"
+                       : "finished; `tidemark verify` prints the head hash for the change ticket";
+  }
+  if (!holder.empty()) return "another tidemark is working on this journal right now (" + holder + ")";
+  if (!run.in_doubt.empty()) return "`tidemark resume` will check the in-doubt changes against the live systems";
+  return "`tidemark resume` continues it; `tidemark rollback --dry-run` shows how to undo it";
+}
+
+int PrintNoRuns(Context& ctx, const CommonOptions& common, const store::EventLog& log,
+                const std::string& holder) {
+  if (common.json) {
+    JsonWriter w;
+    w.BeginObject().Field("journal", common.journal.string()).Key("run").Null()
+        .Field("head_seq", log.head().seq).Field("lock_holder", holder).EndObject();
+    ctx.out << w.str() << "\n";
+  } else {
+    ctx.out << "journal " << common.journal.string() << ": " << log.head().seq << " events, no runs yet\n";
+  }
+  return 0;
+}
+
+std::string Shown(const StatusView& v, const Value& value, const engine::PendingIntent& p) {
+  return store::ShowValue(value, &p.intent.resource, p.intent.secret, v.common.reveal_secrets);
+}
+
+void WriteRunJson(JsonWriter& w, const StatusView& v) {
+  const engine::RunState& run = v.run;
+  w.Key("run").BeginObject()
+      .Field("id", run.id).Field("plan", run.info.plan_name).Field("plan_path", run.info.plan_path)
+      .Field("plan_sha256", run.info.plan_sha256).Field("status", engine::RunStatusName(run.status))
+      .Field("error", run.error).Field("user", run.user).Field("host", run.host)
+      .Field("started", FormatTime(run.start_ns)).Field("last_event", FormatTime(run.last_ns))
+      .Field("start_seq", run.start_seq).Field("last_seq", run.last_seq).Field("changes", run.changes)
+      .Field("rollback", v.is_rollback);
+  w.Key("parameters").BeginObject();
+  for (const auto& [k, val] : run.info.parameters) {
+    w.Field(k, store::ShowParameter(k, val, store::IsSecretParameter(run.info, k), v.common.reveal_secrets));
+  }
+  w.EndObject().Key("steps").BeginArray();
+  for (const auto& s : run.steps) {
+    w.BeginObject().Field("id", s.id).Field("title", s.title).Field("status", engine::StepStatusName(s.status))
+        .Field("started", FormatTime(s.started_ns)).Field("error", s.error)
+        .Field("interrupted_action", s.open_action ? s.open_action->kind + ": " + s.open_action->detail : "")
+        .EndObject();
+  }
+  w.EndArray().Key("in_doubt").BeginArray();
+  for (const auto& [seq, p] : run.in_doubt) {
+    w.BeginObject().Field("seq", seq).Field("step", p.step).Field("resource", p.intent.resource.Display())
+        .Field("before", Shown(v, p.intent.before, p)).Field("after", Shown(v, p.intent.after, p)).EndObject();
+  }
+  w.EndArray().Key("checkpoints").BeginArray();
+  for (uint64_t seq : run.checkpoints) {
+    auto e = v.log.Get(seq);
+    if (!e.ok()) continue;
+    const auto& cp = std::get<Checkpoint>(e->event.body);
+    w.BeginObject().Field("seq", seq).Field("name", cp.name)
+        .Field("backups", static_cast<uint64_t>(cp.backups.size())).EndObject();
+  }
+  w.EndArray().EndObject();
+}
+
+void PrintRunHeader(std::ostream& o, const StatusView& v) {
+  const engine::RunState& run = v.run;
+  o << "run       " << run.id << (v.is_rollback ? "  (rollback)" : "") << "\n"
+    << "plan      " << run.info.plan_name << (run.info.plan_path.empty() ? "" : "  " + run.info.plan_path) << "\n"
+    << "status    " << engine::RunStatusName(run.status) << (run.error.empty() ? "" : ": " + run.error) << "\n"
+    << "by        " << run.user << "@" << run.host << "\n"
+    << "started   " << FormatTime(run.start_ns) << "  (seq " << run.start_seq << ")\n"
+    << "last      " << FormatTime(run.last_ns) << "  (seq " << run.last_seq << "), "
+    << run.changes << " change(s) recorded\n";
+  if (!run.info.parameters.empty()) {
+    o << "parameters";
+    for (const auto& [k, val] : run.info.parameters) {
+      o << "  " << k << "="
+        << store::ShowParameter(k, val, store::IsSecretParameter(run.info, k), v.common.reveal_secrets);
+    }
+    o << "\n";
+  }
+  o << "journal   " << v.common.journal.string() << ", head seq " << v.log.head().seq
+    << (v.holder.empty() ? ", not locked" : ", LOCKED by " + v.holder) << "\n\n";
+}
+
+// The steps that ran, then those of the recorded plan not started yet.
+Status PrintSteps(std::ostream& o, const StatusView& v) {
+  Table steps({"STEP", "STATUS", "STARTED", "TOOK", "TITLE"});
+  for (const auto& s : v.run.steps) {
+    std::string status = engine::StepStatusName(s.status);
+    if (s.open_action) status = "interrupted in " + s.open_action->kind;
+    steps.Add({s.id, status, FormatTime(s.started_ns), Duration(s.started_ns, s.ended_ns), s.title});
+  }
+  if (!v.run.info.plan_sha256.empty()) {
+    auto record = engine::LoadRunRecord(v.log, v.run.id);
+    if (record.status().code() == StatusCode::kCorruption) return record.status();
+    if (record.ok() && record.value()->plan) {
+      for (const auto& step : record.value()->plan->steps) {
+        if (!v.run.FindStep(step.id)) steps.Add({step.id, "not started", "", "", step.title});
+      }
+    }
+  }
+  steps.Print(o);
+  return Status::Ok();
+}
+
+void PrintInDoubtAndCheckpoints(std::ostream& o, const StatusView& v) {
+  if (!v.run.in_doubt.empty()) {
+    o << "\nIn doubt (recorded as intended, outcome not recorded):\n";
+    Table t({"SEQ", "STEP", "RESOURCE", "BEFORE", "AFTER"});
+    for (const auto& [seq, p] : v.run.in_doubt) {
+      t.Add({std::to_string(seq), p.step, p.intent.resource.Display(), Shown(v, p.intent.before, p),
+             Shown(v, p.intent.after, p)});
+    }
+    t.Print(o);
+  }
+  if (!v.run.checkpoints.empty()) {
+    o << "\nCheckpoints:\n";
+    for (uint64_t seq : v.run.checkpoints) {
+      auto e = v.log.Get(seq);
+      if (e.ok()) o << "  #" << seq << "  " << Summarize(e->event, v.common.reveal_secrets) << "\n";
+    }
+  }
+}
+
 }  // namespace
 
 int RunStatus(Context& ctx) {
@@ -41,21 +176,8 @@ int RunStatus(Context& ctx) {
   const std::string holder = store::JournalLock::DescribeHolder(common.journal);
   if (run_id.empty()) {
     auto newest = engine::NewestRun(*log.value());
-    if (!newest.ok() && newest.status().code() != StatusCode::kNotFound) {
-      return Fail(ctx, newest.status());
-    }
-    if (!newest.ok()) {
-      if (common.json) {
-        JsonWriter w;
-        w.BeginObject().Field("journal", common.journal.string()).Key("run").Null()
-            .Field("head_seq", log.value()->head().seq).Field("lock_holder", holder).EndObject();
-        ctx.out << w.str() << "\n";
-      } else {
-        ctx.out << "journal " << common.journal.string() << ": " << log.value()->head().seq
-                << " events, no runs yet\n";
-      }
-      return 0;
-    }
+    if (!newest.ok() && newest.status().code() != StatusCode::kNotFound) return Fail(ctx, newest.status());
+    if (!newest.ok()) return PrintNoRuns(ctx, common, *log.value(), holder);
     run_id = newest.value();
   } else if (Status known = engine::RequireRun(*log.value(), run_id); !known.ok()) {
     return Fail(ctx, known);
@@ -64,109 +186,21 @@ int RunStatus(Context& ctx) {
   if (!folded.ok()) return Fail(ctx, folded.status());
   const engine::RunState& run = *folded->FindRun(run_id);
   const bool is_rollback = store::KindOfRun(run.info) == RunKind::kRollback;
-  std::string next;
-  if (run.status == engine::RunStatus::kFinished) {
-    next = is_rollback ? "rolled back; `tidemark drift` confirms the systems match the journal"
-                       : "finished; `tidemark verify` prints the head hash for the change ticket";
-  } else if (!holder.empty()) {
-    next = "another tidemark is working on this journal right now (" + holder + ")";
-  } else if (!run.in_doubt.empty()) {
-    next = "`tidemark resume` will check the in-doubt changes against the live systems";
-  } else {
-    next = "`tidemark resume` continues it; `tidemark rollback --dry-run` shows how to undo it";
-  }
+  const StatusView view{common, *log.value(), holder, run, is_rollback, NextStep(run, is_rollback, holder)};
   if (common.json) {
     JsonWriter w;
     w.BeginObject().Field("journal", common.journal.string()).Field("head_seq", log.value()->head().seq)
-        .Field("lock_holder", holder).Key("run").BeginObject()
-        .Field("id", run.id).Field("plan", run.info.plan_name).Field("plan_path", run.info.plan_path)
-        .Field("plan_sha256", run.info.plan_sha256).Field("status", engine::RunStatusName(run.status))
-        .Field("error", run.error).Field("user", run.user).Field("host", run.host)
-        .Field("started", FormatTime(run.start_ns)).Field("last_event", FormatTime(run.last_ns))
-        .Field("start_seq", run.start_seq).Field("last_seq", run.last_seq).Field("changes", run.changes)
-        .Field("rollback", is_rollback);
-    w.Key("parameters").BeginObject();
-    for (const auto& [k, v] : run.info.parameters) {
-      w.Field(k, store::ShowParameter(k, v, store::IsSecretParameter(run.info, k), common.reveal_secrets));
-    }
-    w.EndObject().Key("steps").BeginArray();
-    for (const auto& s : run.steps) {
-      w.BeginObject().Field("id", s.id).Field("title", s.title).Field("status", engine::StepStatusName(s.status))
-          .Field("started", FormatTime(s.started_ns)).Field("error", s.error)
-          .Field("interrupted_action", s.open_action ? s.open_action->kind + ": " + s.open_action->detail : "")
-          .EndObject();
-    }
-    w.EndArray().Key("in_doubt").BeginArray();
-    for (const auto& [seq, p] : run.in_doubt) {
-      w.BeginObject().Field("seq", seq).Field("step", p.step).Field("resource", p.intent.resource.Display())
-          .Field("before", store::ShowValue(p.intent.before, &p.intent.resource, p.intent.secret, common.reveal_secrets))
-          .Field("after", store::ShowValue(p.intent.after, &p.intent.resource, p.intent.secret, common.reveal_secrets))
-          .EndObject();
-    }
-    w.EndArray().Key("checkpoints").BeginArray();
-    for (uint64_t seq : run.checkpoints) {
-      auto e = log.value()->Get(seq);
-      if (!e.ok()) continue;
-      const auto& cp = std::get<Checkpoint>(e->event.body);
-      w.BeginObject().Field("seq", seq).Field("name", cp.name)
-          .Field("backups", static_cast<uint64_t>(cp.backups.size())).EndObject();
-    }
-    w.EndArray().EndObject().Field("next", next).EndObject();
+        .Field("lock_holder", holder);
+    WriteRunJson(w, view);
+    w.Field("next", view.next).EndObject();
     ctx.out << w.str() << "\n";
     return 0;
   }
   std::ostringstream o;  // escaped for the terminal as a whole below
-  o << "run       " << run.id << (is_rollback ? "  (rollback)" : "") << "\n"
-    << "plan      " << run.info.plan_name << (run.info.plan_path.empty() ? "" : "  " + run.info.plan_path) << "\n"
-    << "status    " << engine::RunStatusName(run.status) << (run.error.empty() ? "" : ": " + run.error) << "\n"
-    << "by        " << run.user << "@" << run.host << "\n"
-    << "started   " << FormatTime(run.start_ns) << "  (seq " << run.start_seq << ")\n"
-    << "last      " << FormatTime(run.last_ns) << "  (seq " << run.last_seq << "), "
-    << run.changes << " change(s) recorded\n";
-  if (!run.info.parameters.empty()) {
-    o << "parameters";
-    for (const auto& [k, v] : run.info.parameters) {
-      o << "  " << k << "="
-        << store::ShowParameter(k, v, store::IsSecretParameter(run.info, k), common.reveal_secrets);
-    }
-    o << "\n";
-  }
-  o << "journal   " << common.journal.string() << ", head seq " << log.value()->head().seq
-    << (holder.empty() ? ", not locked" : ", LOCKED by " + holder) << "\n\n";
-  Table steps({"STEP", "STATUS", "STARTED", "TOOK", "TITLE"});
-  for (const auto& s : run.steps) {
-    std::string status = engine::StepStatusName(s.status);
-    if (s.open_action) status = "interrupted in " + s.open_action->kind;
-    steps.Add({s.id, status, FormatTime(s.started_ns), Duration(s.started_ns, s.ended_ns), s.title});
-  }
-  if (!run.info.plan_sha256.empty()) {
-    auto record = engine::LoadRunRecord(*log.value(), run_id);
-    if (record.status().code() == StatusCode::kCorruption) return Fail(ctx, record.status());
-    if (record.ok() && record.value()->plan) {
-      for (const auto& step : record.value()->plan->steps) {
-        if (!run.FindStep(step.id)) steps.Add({step.id, "not started", "", "", step.title});
-      }
-    }
-  }
-  steps.Print(o);
-  if (!run.in_doubt.empty()) {
-    o << "\nIn doubt (recorded as intended, outcome not recorded):\n";
-    Table t({"SEQ", "STEP", "RESOURCE", "BEFORE", "AFTER"});
-    for (const auto& [seq, p] : run.in_doubt) {
-      t.Add({std::to_string(seq), p.step, p.intent.resource.Display(),
-             store::ShowValue(p.intent.before, &p.intent.resource, p.intent.secret, common.reveal_secrets),
-             store::ShowValue(p.intent.after, &p.intent.resource, p.intent.secret, common.reveal_secrets)});
-    }
-    t.Print(o);
-  }
-  if (!run.checkpoints.empty()) {
-    o << "\nCheckpoints:\n";
-    for (uint64_t seq : run.checkpoints) {
-      auto e = log.value()->Get(seq);
-      if (e.ok()) o << "  #" << seq << "  " << Summarize(e->event, common.reveal_secrets) << "\n";
-    }
-  }
-  o << "\nNext: " << next << "\n";
+  PrintRunHeader(o, view);
+  if (Status s = PrintSteps(o, view); !s.ok()) return Fail(ctx, s);
+  PrintInDoubtAndCheckpoints(o, view);
+  o << "\nNext: " << view.next << "\n";
   ctx.out << store::EscapeForTerminal(o.str(), /*keep_newlines=*/true);
   return 0;
 }

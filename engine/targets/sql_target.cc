@@ -467,33 +467,39 @@ Status SqlTarget::WriteCell(const Resource& r, const Value& expected, const Valu
   return RunInTransaction(sql, params, "database " + name_ + ": " + r.Display(), true);
 }
 
+namespace {
+
+// A row value to write: absent, or a row image of scalar cells that agrees
+// with the resource's key.
+Status CheckRowImage(const Resource& r, const Value& v, const std::string& what) {
+  if (v.type == ValueType::kAbsent) return Status::Ok();
+  if (v.type != ValueType::kRow) {
+    return Status::InvalidInput(what + ": a row value must be a row image or absent, not " +
+                                ValueTypeName(v.type));
+  }
+  for (const RowField& f : v.row) {
+    if (!IsSqlScalar(f.value)) {
+      return Status::InvalidInput(what + ": column " + f.column + " holds a " + ValueTypeName(f.value.type) +
+                                  " value");
+    }
+  }
+  for (const KeyPart& k : r.key) {
+    for (const RowField& f : v.row) {
+      if (EqualsIgnoreCase(f.column, k.column) && f.value != k.value) {
+        return Status::InvalidInput(what + ": the row image has " + f.column + " = " + f.value.ToDisplay() +
+                                    " but the key says " + k.value.ToDisplay());
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status SqlTarget::WriteRow(const Resource& r, const Value& expected, const Value& after) {
   const std::string what = "database " + name_ + ": " + r.Display();
-  auto check_image = [&](const Value& v) -> Status {
-    if (v.type == ValueType::kAbsent) return Status::Ok();
-    if (v.type != ValueType::kRow) {
-      return Status::InvalidInput(what + ": a row value must be a row image or absent, not " +
-                                  ValueTypeName(v.type));
-    }
-    for (const RowField& f : v.row) {
-      if (!IsSqlScalar(f.value)) {
-        return Status::InvalidInput(what + ": column " + f.column + " holds a " +
-                                    ValueTypeName(f.value.type) + " value");
-      }
-    }
-    for (const KeyPart& k : r.key) {
-      for (const RowField& f : v.row) {
-        if (EqualsIgnoreCase(f.column, k.column) && f.value != k.value) {
-          return Status::InvalidInput(what + ": the row image has " + f.column + " = " +
-                                      f.value.ToDisplay() + " but the key says " +
-                                      k.value.ToDisplay());
-        }
-      }
-    }
-    return Status::Ok();
-  };
-  TM_RETURN_IF_ERROR(check_image(expected));
-  TM_RETURN_IF_ERROR(check_image(after));
+  TM_RETURN_IF_ERROR(CheckRowImage(r, expected, what));
+  TM_RETURN_IF_ERROR(CheckRowImage(r, after, what));
   if (expected.absent() && after.absent()) {
     return Status::InvalidInput(what + ": nothing to write (absent → absent)");
   }
