@@ -154,6 +154,92 @@ void WritePositionJson(JsonWriter& w, const std::optional<ActionPosition>& posit
 
 }  // namespace
 
+namespace {
+
+// The fields of an event about one resource (intent, observed, applied,
+// failed, noop); false for the other kinds.
+template <typename T>
+bool WriteChangeBodyJson(JsonWriter& w, const T& b, bool reveal) {
+  if constexpr (std::is_same_v<T, Intent> || std::is_same_v<T, Observed>) {
+    w.Key("resource");
+    WriteResourceJson(w, b.resource);
+    w.Key("before");
+    WriteValueJson(w, b.before, &b.resource, b.secret, reveal);
+    w.Key("after");
+    WriteValueJson(w, b.after, &b.resource, b.secret, reveal);
+    if constexpr (std::is_same_v<T, Intent>) {
+      w.Field("action", b.action).Field("reverses", b.reverses);
+      WritePositionJson(w, b.position);
+    }
+  } else if constexpr (std::is_same_v<T, Applied>) {
+    w.Key("resource");
+    WriteResourceJson(w, b.resource);
+    w.Field("intent_seq", b.intent_seq).Field("recovered", b.recovered);
+    w.Key("value");
+    WriteValueJson(w, b.read_back, &b.resource, b.secret, reveal);
+  } else if constexpr (std::is_same_v<T, Failed>) {
+    w.Key("resource");
+    WriteResourceJson(w, b.resource);
+    w.Field("intent_seq", b.intent_seq).Field("error", store::ShowText(b.error, reveal));
+  } else if constexpr (std::is_same_v<T, Noop>) {
+    w.Key("resource");
+    WriteResourceJson(w, b.resource);
+    w.Key("value");
+    WriteValueJson(w, b.value, &b.resource, b.secret, reveal);
+    w.Field("action", b.action);
+    WritePositionJson(w, b.position);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The fields of the run, step, checkpoint and note events.
+template <typename T>
+void WriteRunBodyJson(JsonWriter& w, const T& b, bool reveal) {
+  if constexpr (std::is_same_v<T, RunStarted>) {
+    w.Field("run_kind",
+            store::KindOfRun(b) == RunKind::kRollback ? "rollback" : "apply");
+    w.Field("plan_name", b.plan_name).Field("plan_path", b.plan_path)
+        .Field("plan_sha256", b.plan_sha256).Field("env_path", b.env_path)
+        .Field("env_sha256", b.env_sha256)
+        .Field("command_line", store::ShowText(b.command_line, reveal));
+    w.Key("parameters").BeginObject();
+    for (const auto& [k, v] : b.parameters) {
+      w.Field(k, store::ShowParameter(k, v, store::IsSecretParameter(b, k), reveal));
+    }
+    w.EndObject();
+  } else if constexpr (std::is_same_v<T, Checkpoint>) {
+    w.Field("name", b.name).Field("snapshot_seq", b.snapshot_seq);
+    w.Key("backups").BeginArray();
+    for (const auto& k : b.backups) {
+      w.BeginObject().Field("database", k.database).Field("method", k.method)
+          .Field("file", k.file).Field("size", k.size).Field("sha256", k.sha256)
+          .Field("verified", k.verified).EndObject();
+    }
+    w.EndArray();
+  } else if constexpr (std::is_same_v<T, Decision>) {
+    w.Field("intent_seq", b.intent_seq).Field("choice", b.choice)
+        .Field("detail", store::ShowText(b.detail, reveal));
+  } else if constexpr (std::is_same_v<T, RollbackStarted>) {
+    w.Field("target", b.target).Field("target_seq", b.target_seq)
+        .Field("restore_databases", b.restore_databases).Field("force", b.force);
+  } else if constexpr (std::is_same_v<T, Note>) {
+    w.Field("text", store::ShowText(b.text, reveal));
+  } else if constexpr (std::is_same_v<T, RunFailed> || std::is_same_v<T, StepFailed>) {
+    w.Field("error", store::ShowText(b.error, reveal));
+  } else if constexpr (std::is_same_v<T, StepStarted>) {
+    w.Field("title", store::ShowText(b.title, reveal));
+  } else if constexpr (std::is_same_v<T, ActionStarted>) {
+    w.Field("index", static_cast<uint64_t>(b.index)).Field("action", b.kind)
+        .Field("detail", store::ShowText(b.detail, reveal));
+  } else if constexpr (std::is_same_v<T, ActionFinished>) {
+    w.Field("index", static_cast<uint64_t>(b.index)).Field("exit_code", static_cast<int64_t>(b.exit_code));
+  }
+}
+
+}  // namespace
+
 void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal) {
   const Event& e = se.event;
   w.BeginObject()
@@ -169,74 +255,7 @@ void WriteEventJson(JsonWriter& w, const store::StoredEvent& se, bool reveal) {
       .Field("summary", Summarize(e, reveal));
   std::visit(
       [&](const auto& b) {
-        using T = std::decay_t<decltype(b)>;
-        if constexpr (std::is_same_v<T, Intent> || std::is_same_v<T, Observed>) {
-          w.Key("resource");
-          WriteResourceJson(w, b.resource);
-          w.Key("before");
-          WriteValueJson(w, b.before, &b.resource, b.secret, reveal);
-          w.Key("after");
-          WriteValueJson(w, b.after, &b.resource, b.secret, reveal);
-          if constexpr (std::is_same_v<T, Intent>) {
-            w.Field("action", b.action).Field("reverses", b.reverses);
-            WritePositionJson(w, b.position);
-          }
-        } else if constexpr (std::is_same_v<T, Applied>) {
-          w.Key("resource");
-          WriteResourceJson(w, b.resource);
-          w.Field("intent_seq", b.intent_seq).Field("recovered", b.recovered);
-          w.Key("value");
-          WriteValueJson(w, b.read_back, &b.resource, b.secret, reveal);
-        } else if constexpr (std::is_same_v<T, Failed>) {
-          w.Key("resource");
-          WriteResourceJson(w, b.resource);
-          w.Field("intent_seq", b.intent_seq).Field("error", store::ShowText(b.error, reveal));
-        } else if constexpr (std::is_same_v<T, Noop>) {
-          w.Key("resource");
-          WriteResourceJson(w, b.resource);
-          w.Key("value");
-          WriteValueJson(w, b.value, &b.resource, b.secret, reveal);
-          w.Field("action", b.action);
-          WritePositionJson(w, b.position);
-        } else if constexpr (std::is_same_v<T, RunStarted>) {
-          w.Field("run_kind",
-                  store::KindOfRun(b) == RunKind::kRollback ? "rollback" : "apply");
-          w.Field("plan_name", b.plan_name).Field("plan_path", b.plan_path)
-              .Field("plan_sha256", b.plan_sha256).Field("env_path", b.env_path)
-              .Field("env_sha256", b.env_sha256)
-              .Field("command_line", store::ShowText(b.command_line, reveal));
-          w.Key("parameters").BeginObject();
-          for (const auto& [k, v] : b.parameters) {
-            w.Field(k, store::ShowParameter(k, v, store::IsSecretParameter(b, k), reveal));
-          }
-          w.EndObject();
-        } else if constexpr (std::is_same_v<T, Checkpoint>) {
-          w.Field("name", b.name).Field("snapshot_seq", b.snapshot_seq);
-          w.Key("backups").BeginArray();
-          for (const auto& k : b.backups) {
-            w.BeginObject().Field("database", k.database).Field("method", k.method)
-                .Field("file", k.file).Field("size", k.size).Field("sha256", k.sha256)
-                .Field("verified", k.verified).EndObject();
-          }
-          w.EndArray();
-        } else if constexpr (std::is_same_v<T, Decision>) {
-          w.Field("intent_seq", b.intent_seq).Field("choice", b.choice)
-              .Field("detail", store::ShowText(b.detail, reveal));
-        } else if constexpr (std::is_same_v<T, RollbackStarted>) {
-          w.Field("target", b.target).Field("target_seq", b.target_seq)
-              .Field("restore_databases", b.restore_databases).Field("force", b.force);
-        } else if constexpr (std::is_same_v<T, Note>) {
-          w.Field("text", store::ShowText(b.text, reveal));
-        } else if constexpr (std::is_same_v<T, RunFailed> || std::is_same_v<T, StepFailed>) {
-          w.Field("error", store::ShowText(b.error, reveal));
-        } else if constexpr (std::is_same_v<T, StepStarted>) {
-          w.Field("title", store::ShowText(b.title, reveal));
-        } else if constexpr (std::is_same_v<T, ActionStarted>) {
-          w.Field("index", static_cast<uint64_t>(b.index)).Field("action", b.kind)
-              .Field("detail", store::ShowText(b.detail, reveal));
-        } else if constexpr (std::is_same_v<T, ActionFinished>) {
-          w.Field("index", static_cast<uint64_t>(b.index)).Field("exit_code", static_cast<int64_t>(b.exit_code));
-        }
+        if (!WriteChangeBodyJson(w, b, reveal)) WriteRunBodyJson(w, b, reveal);
       },
       e.body);
   w.EndObject();

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "store/status.h"
 #include "tests/testing/temp_dir.h"
 
@@ -25,6 +27,17 @@ class PostgresServer {
   // (and, as root, runuser and the `postgres` user) are present; otherwise
   // false with the reason (tests GTEST_SKIP with it).
   static bool Available(std::string* reason);
+  // A started server for a test suite's SetUpTestSuite, or nullptr with the
+  // reason its tests skip.
+  static std::unique_ptr<PostgresServer> StartForSuite(std::string* skip_reason) {
+    if (!Available(skip_reason)) return nullptr;
+    auto server = std::make_unique<PostgresServer>();
+    if (Status s = server->Start(); !s.ok()) {
+      *skip_reason = "PostgreSQL did not start: " + s.ToString();
+      return nullptr;
+    }
+    return server;
+  }
 
   // initdb (UTF8, trust auth, superuser `postgres`) and pg_ctl start, waiting
   // until it accepts connections. The socket is <dir>/.s.PGSQL.<port>.
@@ -47,6 +60,21 @@ class PostgresServer {
   std::unique_ptr<TempDir> dir_;
   int port_ = 0;
   bool running_ = false;
+};
+
+// A parameterized fixture whose suite shares one server: `server_` is null
+// (and `skip_reason_` says why) when PostgreSQL is not available here.
+template <typename Param>
+class SharedPostgresTest : public ::testing::TestWithParam<Param> {
+ protected:
+  static void SetUpTestSuite() { server_ = PostgresServer::StartForSuite(&skip_reason_).release(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  inline static PostgresServer* server_ = nullptr;
+  inline static std::string skip_reason_;
 };
 
 }  // namespace tidemark::testing

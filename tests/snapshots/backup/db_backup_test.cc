@@ -25,32 +25,15 @@ using testing::WriteFileBytes;
 
 enum class Backend { kSqlite, kPostgres };
 
-class DbBackupTest : public ::testing::TestWithParam<Backend> {
+class DbBackupTest : public testing::SharedPostgresTest<Backend> {
  protected:
-  static void SetUpTestSuite() {
-    std::string reason;
-    if (!PostgresServer::Available(&reason)) {
-      skip_reason_ = new std::string(reason);
-      return;
-    }
-    server_ = new PostgresServer();
-    Status s = server_->Start();
-    if (!s.ok()) skip_reason_ = new std::string("PostgreSQL did not start: " + s.ToString());
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete skip_reason_;
-    skip_reason_ = nullptr;
-  }
-
   void SetUp() override {
     std::string cs;
     if (GetParam() == Backend::kSqlite) {
       fs::create_directories(dir_ / "data");  // before its driver name is asked for
       cs = "Driver=SQLite3;Database=" + targets::odbc_text::DriverFilePath(dir_ / "data" / "registry.db");
     } else {
-      if (skip_reason_ != nullptr) GTEST_SKIP() << *skip_reason_;
+      if (server_ == nullptr) GTEST_SKIP() << skip_reason_;
       dbname_ = "backup" + std::to_string(++counter_);
       ASSERT_TRUE(server_->CreateDatabase(dbname_).ok());
       cs = server_->ConnectionString(dbname_);
@@ -90,8 +73,6 @@ class DbBackupTest : public ::testing::TestWithParam<Backend> {
     return GetParam() == Backend::kSqlite ? "sqlite-vacuum-into" : "pg_dump";
   }
 
-  static PostgresServer* server_;
-  static std::string* skip_reason_;
   static int counter_;
   TempDir dir_;
   std::string dbname_;
@@ -99,8 +80,6 @@ class DbBackupTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<BackupDriver> driver_;
 };
 
-PostgresServer* DbBackupTest::server_ = nullptr;
-std::string* DbBackupTest::skip_reason_ = nullptr;
 int DbBackupTest::counter_ = 0;
 
 TEST_P(DbBackupTest, BackupRecordDescribesAVerifiedFile) {

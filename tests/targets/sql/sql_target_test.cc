@@ -24,30 +24,13 @@ using testing::TempDir;
 
 enum class Backend { kSqlite, kPostgres };
 
-class SqlTargetTest : public ::testing::TestWithParam<Backend> {
+class SqlTargetTest : public testing::SharedPostgresTest<Backend> {
  protected:
-  static void SetUpTestSuite() {
-    std::string reason;
-    if (!PostgresServer::Available(&reason)) {
-      skip_reason_ = new std::string(reason);
-      return;
-    }
-    server_ = new PostgresServer();
-    Status s = server_->Start();
-    if (!s.ok()) skip_reason_ = new std::string("PostgreSQL did not start: " + s.ToString());
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-    delete skip_reason_;
-    skip_reason_ = nullptr;
-  }
-
   void SetUp() override {
     if (GetParam() == Backend::kSqlite) {
       connection_ = "Driver=SQLite3;Database=" + targets::odbc_text::DriverFilePath(dir_ / "registry.db");
     } else {
-      if (skip_reason_ != nullptr) GTEST_SKIP() << *skip_reason_;
+      if (server_ == nullptr) GTEST_SKIP() << skip_reason_;
       std::string dbname = "registry" + std::to_string(++counter_);
       ASSERT_TRUE(server_->CreateDatabase(dbname).ok());
       connection_ = server_->ConnectionString(dbname);
@@ -95,16 +78,12 @@ class SqlTargetTest : public ::testing::TestWithParam<Backend> {
     return r->rows[0][0].integer;
   }
 
-  static PostgresServer* server_;
-  static std::string* skip_reason_;
   static std::atomic<int> counter_;
   TempDir dir_;
   std::string connection_;
   std::unique_ptr<SqlTarget> db_;
 };
 
-PostgresServer* SqlTargetTest::server_ = nullptr;
-std::string* SqlTargetTest::skip_reason_ = nullptr;
 std::atomic<int> SqlTargetTest::counter_{0};
 
 TEST_P(SqlTargetTest, ReadsTypedCells) {
