@@ -144,7 +144,7 @@ bool IsHalfCreated(const std::filesystem::path& dir, const rocksdb::Options& opt
   if (!rocksdb::DB::ListColumnFamilies(options, dir.string(), &names).ok()) return false;
   if (names.size() >= kCfCount) return false;
   std::vector<rocksdb::ColumnFamilyDescriptor> present;
-  for (const auto& n : names) present.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  for (const auto& n : names) present.emplace_back(n, FamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   if (!rocksdb::DB::OpenForReadOnly(options, dir.string(), present, &handles, &raw).ok()) {

@@ -49,7 +49,8 @@ tidemark::Event Note(uint64_t n) {
 
 int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::max(1, std::atoi(argv[1])) : 200;
-  const fs::path root = fs::temp_directory_path() / ("tidemark-latency-" + std::to_string(std::rand()));
+  const auto tick = std::chrono::steady_clock::now().time_since_epoch().count();
+  const fs::path root = fs::temp_directory_path() / ("tidemark-latency-" + std::to_string(tick));
   fs::create_directories(root);
   using Clock = std::chrono::steady_clock;
   std::vector<double> append_us, put_us;
