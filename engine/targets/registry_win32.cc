@@ -81,24 +81,40 @@ bool IsLocalHost(const std::string& host) {
          EqualsIgnoreCase(WideToUtf8(std::wstring_view(name, len)), host);
 }
 
-// The root key on `host`: the predefined handle locally, a remote connection otherwise.
+// The root key on `host`: the predefined handle locally, a remote connection
+// otherwise (HKLM and HKU only: RegConnectRegistryW offers no other root).
 Result<KeyHandle> OpenRoot(const std::string& host, const SplitKey& key) {
   if (IsLocalHost(host)) return KeyHandle(key.root, /*owned=*/false);
+  if (key.root != HKEY_LOCAL_MACHINE && key.root != HKEY_USERS) {
+    return Status::InvalidInput(key.root_name + " of " + host +
+                                ": only HKEY_LOCAL_MACHINE and HKEY_USERS can be reached on "
+                                "another computer");
+  }
   HKEY remote = nullptr;
   const LONG rc = RegConnectRegistryW(Utf8ToWide("\\\\" + host).c_str(), key.root, &remote);
-  if (rc != ERROR_SUCCESS) return Win32Error("cannot connect to the registry of " + host, rc);
+  if (rc != ERROR_SUCCESS) {
+    return Win32Error("cannot connect to the registry of " + host +
+                          " (is its Remote Registry service running and the firewall open?)",
+                      rc);
+  }
   return KeyHandle(remote);
+}
+
+// Opens `sub` below an open root; an absent key is an empty KeyHandle, not an error.
+Result<KeyHandle> OpenBelow(HKEY root, const std::wstring& sub, REGSAM access,
+                            const std::string& path) {
+  HKEY h = nullptr;
+  const LONG rc = RegOpenKeyExW(root, sub.c_str(), 0, access | kView, &h);
+  if (rc == ERROR_FILE_NOT_FOUND) return KeyHandle();
+  if (rc != ERROR_SUCCESS) return Win32Error("cannot open " + path, rc);
+  return KeyHandle(h);
 }
 
 // Opens an existing key; an absent key is an empty KeyHandle, not an error.
 Result<KeyHandle> OpenKey(const std::string& host, const std::string& path, REGSAM access) {
   TM_ASSIGN_OR_RETURN(SplitKey split, Split(path));
   TM_ASSIGN_OR_RETURN(KeyHandle root, OpenRoot(host, split));
-  HKEY h = nullptr;
-  const LONG rc = RegOpenKeyExW(root.get(), split.sub.c_str(), 0, access | kView, &h);
-  if (rc == ERROR_FILE_NOT_FOUND) return KeyHandle();
-  if (rc != ERROR_SUCCESS) return Win32Error("cannot open " + path, rc);
-  return KeyHandle(h);
+  return OpenBelow(root.get(), split.sub, access, path);
 }
 
 // Reads one value of an open key; Absent when it does not exist.
@@ -165,6 +181,98 @@ Status Walk(const std::string& host, HKEY key, const std::string& path,
   return Status::Ok();
 }
 
+Status CheckExpected(const Resource& r, const Value& expected, const Value& current) {
+  if (current == expected) return Status::Ok();
+  return Status::Conflict(r.Display() + ": expected " + expected.ToDisplay() + ", current " +
+                          current.ToDisplay());
+}
+
+// After a change, the value as the registry now holds it must be `after`.
+Status CheckReadBack(const Resource& r, const Value& after, const Value& now) {
+  if (now == after) return Status::Ok();
+  return Status::IoError(r.Display() + ": written " + after.ToDisplay() + " but reads back " +
+                         now.ToDisplay());
+}
+
+// RegSetValueExW with the exact bytes. Windows adds a terminating NUL to a
+// string value whose count leaves it out when the next character in memory is
+// NUL; the data is copied with a non-NUL guard after it so that a string stored
+// without its terminator stays so.
+LONG SetExact(HKEY key, const std::wstring& name, const Value& v) {
+  std::vector<BYTE> data(v.bytes.begin(), v.bytes.end());
+  data.push_back(0xff);
+  data.push_back(0xff);
+  return RegSetValueExW(key, name.c_str(), 0, v.reg_type, data.data(),
+                        static_cast<DWORD>(v.bytes.size()));
+}
+
+// Compare-and-set of one value on one open key handle: read, compare, write,
+// read back. The key (with its parents) is created only when a value is set.
+Status WriteValue(HKEY root, const std::wstring& sub, const Resource& r, const Value& expected,
+                  const Value& after) {
+  const std::wstring name = Utf8ToWide(r.name);
+  TM_ASSIGN_OR_RETURN(KeyHandle key, OpenBelow(root, sub, KEY_QUERY_VALUE | KEY_SET_VALUE, r.path));
+  Value current = Value::Absent();
+  if (key.get()) {
+    TM_ASSIGN_OR_RETURN(current, QueryValue(key.get(), name, r.Display()));
+  }
+  TM_RETURN_IF_ERROR(CheckExpected(r, expected, current));
+  if (current == after) return Status::Ok();
+  if (after.absent()) {
+    const LONG rc = RegDeleteValueW(key.get(), name.c_str());
+    if (rc != ERROR_SUCCESS) return Win32Error("cannot delete " + r.Display(), rc);
+  } else {
+    if (!key.get()) {
+      HKEY h = nullptr;
+      const LONG rc = RegCreateKeyExW(root, sub.c_str(), 0, nullptr, REG_OPTION_NON_VOLATILE,
+                                      KEY_QUERY_VALUE | KEY_SET_VALUE | kView, nullptr, &h,
+                                      nullptr);
+      if (rc != ERROR_SUCCESS) return Win32Error("cannot create " + r.path, rc);
+      key = KeyHandle(h);
+    }
+    const LONG rc = SetExact(key.get(), name, after);
+    if (rc != ERROR_SUCCESS) return Win32Error("cannot set " + r.Display(), rc);
+  }
+  TM_ASSIGN_OR_RETURN(Value now, QueryValue(key.get(), name, r.Display()));
+  return CheckReadBack(r, after, now);
+}
+
+// Compare-and-set of a key: create it with its parents, or delete it (with
+// everything below only when `recursive`), then check it is so.
+Status WriteKey(HKEY root, const std::wstring& sub, const Resource& r, const Value& expected,
+                const Value& after, bool recursive) {
+  constexpr REGSAM kDeleteAccess = DELETE | KEY_ENUMERATE_SUB_KEYS | KEY_QUERY_VALUE | KEY_SET_VALUE;
+  TM_ASSIGN_OR_RETURN(KeyHandle key, OpenBelow(root, sub, kDeleteAccess, r.path));
+  const Value current = key.get() ? Value::Key() : Value::Absent();
+  TM_RETURN_IF_ERROR(CheckExpected(r, expected, current));
+  if (current == after) return Status::Ok();
+  if (!after.absent()) {
+    HKEY h = nullptr;
+    const LONG rc = RegCreateKeyExW(root, sub.c_str(), 0, nullptr, REG_OPTION_NON_VOLATILE,
+                                    KEY_QUERY_VALUE | kView, nullptr, &h, nullptr);
+    if (rc != ERROR_SUCCESS) return Win32Error("cannot create " + r.path, rc);
+    RegCloseKey(h);
+  } else {
+    DWORD subkeys = 0, values = 0;
+    LONG rc = RegQueryInfoKeyW(key.get(), nullptr, nullptr, nullptr, &subkeys, nullptr, nullptr,
+                               &values, nullptr, nullptr, nullptr, nullptr);
+    if (rc != ERROR_SUCCESS) return Win32Error("cannot query " + r.path, rc);
+    if (subkeys != 0 || values != 0) {
+      if (!recursive) {
+        return Status::Conflict(r.Display() +
+                                ": key has values or subkeys; refusing a non-recursive delete");
+      }
+      rc = RegDeleteTreeW(key.get(), nullptr);  // everything below, the key stays
+      if (rc != ERROR_SUCCESS) return Win32Error("cannot delete below " + r.Display(), rc);
+    }
+    key = KeyHandle();
+    rc = RegDeleteKeyExW(root, sub.c_str(), kView, 0);
+    if (rc != ERROR_SUCCESS) return Win32Error("cannot delete " + r.Display(), rc);
+  }
+  TM_ASSIGN_OR_RETURN(KeyHandle again, OpenBelow(root, sub, KEY_QUERY_VALUE, r.path));
+  return CheckReadBack(r, after, again.get() ? Value::Key() : Value::Absent());
+}
+
 class NativeRegistryTarget final : public RegistryTarget {
  public:
   NativeRegistryTarget(std::string host, std::string machine)
@@ -190,63 +298,15 @@ Result<Value> NativeRegistryTarget::Read(const Resource& r) const {
   return ReadCurrent(machine_, r);
 }
 
-// The native registry has no compare-and-set: the check and the change are two
-// calls, so a concurrent writer between them is not detected (as with a hive file).
 Status NativeRegistryTarget::Write(const Resource& r, const Value& expected,
                                    const Value& after, bool recursive) {
   TM_RETURN_IF_ERROR(CheckWrite(r, expected, after));
-  const bool is_key = r.kind == ResourceKind::kRegistryKey;
-  TM_ASSIGN_OR_RETURN(Value current, ReadCurrent(machine_, r));
-  if (current != expected) {
-    return Status::Conflict(r.Display() + ": expected " + expected.ToDisplay() + ", current " +
-                            current.ToDisplay());
-  }
-  if (current == after) return Status::Ok();
   TM_ASSIGN_OR_RETURN(SplitKey split, Split(r.path));
   TM_ASSIGN_OR_RETURN(KeyHandle root, OpenRoot(machine_, split));
-
-  if (!is_key && after.absent()) {
-    TM_ASSIGN_OR_RETURN(KeyHandle key, OpenKey(machine_, r.path, KEY_SET_VALUE));
-    if (!key.get()) return Status::Ok();
-    const LONG rc = RegDeleteValueW(key.get(), Utf8ToWide(r.name).c_str());
-    if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND) {
-      return Win32Error("cannot delete " + r.Display(), rc);
-    }
-    return Status::Ok();
+  if (r.kind == ResourceKind::kRegistryKey) {
+    return WriteKey(root.get(), split.sub, r, expected, after, recursive);
   }
-  if (!after.absent()) {  // set a value or create a key: RegCreateKeyExW makes parents
-    HKEY h = nullptr;
-    LONG rc = RegCreateKeyExW(root.get(), split.sub.c_str(), 0, nullptr, REG_OPTION_NON_VOLATILE,
-                              KEY_SET_VALUE | kView, nullptr, &h, nullptr);
-    if (rc != ERROR_SUCCESS) return Win32Error("cannot create " + r.path, rc);
-    KeyHandle key(h);
-    if (is_key) return Status::Ok();
-    rc = RegSetValueExW(key.get(), Utf8ToWide(r.name).c_str(), 0, after.reg_type,
-                        reinterpret_cast<const BYTE*>(after.bytes.data()),
-                        static_cast<DWORD>(after.bytes.size()));
-    if (rc != ERROR_SUCCESS) return Win32Error("cannot set " + r.Display(), rc);
-    return Status::Ok();
-  }
-  // Delete a key.
-  {
-    TM_ASSIGN_OR_RETURN(KeyHandle key, OpenKey(machine_, r.path, KEY_READ));
-    if (!key.get()) return Status::Ok();
-    DWORD subkeys = 0, values = 0;
-    const LONG rc = RegQueryInfoKeyW(key.get(), nullptr, nullptr, nullptr, &subkeys, nullptr,
-                                     nullptr, &values, nullptr, nullptr, nullptr, nullptr);
-    if (rc != ERROR_SUCCESS) return Win32Error("cannot query " + r.path, rc);
-    if (!recursive && (subkeys != 0 || values != 0)) {
-      return Status::Conflict(r.Display() +
-                              ": key has values or subkeys; refusing a non-recursive delete");
-    }
-  }
-  const LONG rc = recursive ? RegDeleteTreeW(root.get(), split.sub.c_str())
-                            : RegDeleteKeyExW(root.get(), split.sub.c_str(), kView, 0);
-  if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND) {
-    return Win32Error("cannot delete " + r.Display(), rc);
-  }
-  // RegDeleteTreeW with a subkey name removes the key itself as well.
-  return Status::Ok();
+  return WriteValue(root.get(), split.sub, r, expected, after);
 }
 
 Result<std::vector<std::pair<Resource, Value>>> NativeRegistryTarget::Enumerate(
