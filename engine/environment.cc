@@ -41,16 +41,25 @@ Result<targets::RegistryBackend> ParseRegistry(const YamlContext& ctx, const YAM
   return targets::RegistryBackend{targets::NativeRegistry{machine}};
 }
 
-// `files: DIR` | `files: {root: DIR}`.
+// `files: DIR` | `files: native` | `files: {root: DIR}` | `files: {native: MACHINE}`
+// (a root folder named "native" is written ./native or {root: native}).
 Result<targets::FilesBackend> ParseFiles(const YamlContext& ctx, const YAML::Node& n,
                                          const Resolve& resolve) {
   if (!n) return targets::FilesBackend{};
   if (n.IsScalar()) {
-    if (n.Scalar().empty()) return ctx.Error(n, "'files' needs a root folder");
+    if (n.Scalar() == "native") return targets::FilesBackend{targets::NativeFiles{}};
+    if (n.Scalar().empty()) return ctx.Error(n, "'files' needs a root folder or native");
     return targets::FilesBackend{targets::MappedFiles{resolve(n.Scalar())}};
   }
-  if (!n.IsMap()) return ctx.Error(n, "'files' must be a root folder or {root: DIR}");
-  TM_RETURN_IF_ERROR(ctx.OnlyKeys(n, {"root"}, "files"));
+  if (!n.IsMap()) {
+    return ctx.Error(n, "'files' must be a root folder, native, {root: DIR} or {native: MACHINE}");
+  }
+  TM_RETURN_IF_ERROR(ctx.OnlyKeys(n, {"root", "native"}, "files"));
+  if (n["native"]) {
+    if (n["root"]) return ctx.Error(n, "'files' takes either root or native, not both");
+    TM_ASSIGN_OR_RETURN(std::string machine, ctx.String(n, "native", false));
+    return targets::FilesBackend{targets::NativeFiles{machine}};
+  }
   TM_ASSIGN_OR_RETURN(std::string root, ctx.String(n, "root", true));
   return targets::FilesBackend{targets::MappedFiles{resolve(root)}};
 }

@@ -20,6 +20,12 @@
 namespace tidemark::engine {
 namespace {
 
+// "4.2s", "73.0s": the elapsed time beside a program's output lines.
+std::string ElapsedText(std::chrono::steady_clock::duration d) {
+  const auto tenths = std::chrono::duration_cast<std::chrono::milliseconds>(d).count() / 100;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "s";
+}
+
 bool IsOpaque(const Action& a) {
   return std::visit([](const auto& k) { return OpaqueAction<std::decay_t<decltype(k)>>; }, a.body);
 }
@@ -326,16 +332,25 @@ Status Executor::RunCheckpoint(ChangeWriter& w, const TakeCheckpoint& a, ActionP
 }
 
 Executor::OpaqueOutcome Executor::RunCommand(const ChangeWriter& w, const Exec& exec) {
-  Progress("  running " + exec.CommandLine());
   const auto log_file = options_.log_dir / (w.run() + "-" + w.step() + ".log");
+  Progress("  running " + exec.CommandLine() + " (output also in " + log_file.string() + ")");
   process::RunOptions run;
   run.log_file = log_file;
   run.timeout = std::chrono::seconds(exec.timeout_seconds);
+  const auto started = std::chrono::steady_clock::now();
+  // Each line as it comes, with the time since the start: an installer that
+  // is silent for minutes shows so, and a hung one is seen to be hung.
+  run.on_line = [&](std::string_view line) {
+    Progress("    [" + ElapsedText(std::chrono::steady_clock::now() - started) + "] " +
+             std::string(line));
+  };
   auto result = process::Run(exec.shell ? process::Command::Shell(
                                               exec.command.empty() ? "" : exec.command[0])
                                         : process::Command::Argv(exec.command),
                              run);
   if (!result.ok()) return {127, result.status().message()};
+  Progress("  " + result->Describe() + " after " +
+           ElapsedText(std::chrono::steady_clock::now() - started));
   if (result->interrupted) {
     return {result->exit_code, "stopped by a signal; the command was killed "
                                "(`tidemark resume --rerun-step` runs it again)"};

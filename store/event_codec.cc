@@ -79,7 +79,7 @@ Result<Value> GetValue(s::Value::Reader r) {
       return Value::File(FromText(r.getFile().getSha256()), r.getFile().getSize());
     case s::Value::SERVICE: {
       auto g = r.getService();
-      if (g.getRun() > 3 || g.getStart() > 3) {
+      if (g.getRun() > 3 || g.getStart() > 4) {
         return Status::Unsupported("service value with unknown state code");
       }
       return Value::Service(static_cast<ServiceRun>(g.getRun()),

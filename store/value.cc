@@ -60,6 +60,7 @@ const char* StartTypeName(StartType t) {
     case StartType::kAuto: return "auto";
     case StartType::kManual: return "manual";
     case StartType::kDisabled: return "disabled";
+    case StartType::kDelayedAuto: return "delayed-auto";
     case StartType::kUnknown: break;
   }
   return "unknown";
@@ -76,6 +77,7 @@ std::optional<StartType> ParseStartType(std::string_view s) {
   if (s == "auto") return StartType::kAuto;
   if (s == "manual") return StartType::kManual;
   if (s == "disabled") return StartType::kDisabled;
+  if (s == "delayed-auto") return StartType::kDelayedAuto;
   return std::nullopt;
 }
 

@@ -40,7 +40,8 @@ enum class ValueType : uint8_t {
 };
 
 enum class ServiceRun : uint8_t { kUnknown = 0, kRunning, kStopped, kPaused };
-enum class StartType : uint8_t { kUnknown = 0, kAuto, kManual, kDisabled };
+// kDelayedAuto: Windows "Automatic (Delayed Start)". The numbers are journaled.
+enum class StartType : uint8_t { kUnknown = 0, kAuto, kManual, kDisabled, kDelayedAuto };
 
 const char* ServiceRunName(ServiceRun r);
 const char* StartTypeName(StartType t);

@@ -1,7 +1,9 @@
 // The service action kinds — service.stop, service.start, service.pause,
 // service.set_start_type: their fields, their resource and the change they
-// expand to (each sets one part of the service value; ChangeWriter keeps the other).
+// expand to (each sets one part of the service value; ChangeWriter keeps the
+// other). A stop expands to the stops of its running dependents first.
 #include "engine/actions/kinds.h"
+#include "engine/targets/service_target.h"
 
 namespace tidemark::engine {
 namespace {
@@ -41,7 +43,7 @@ Status Parse(const FieldParser& p, const YAML::Node& f, ServiceSetStartType& out
   TM_ASSIGN_OR_RETURN(std::string s, p.Text(f, "start", true));
   auto start = ParseStartType(s);
   if (!start) {
-    return p.ctx().Error(f["start"], "start must be auto, manual or disabled, not '" + s + "'");
+    return p.ctx().Error(f["start"], "start must be auto, delayed-auto, manual or disabled, not '" + s + "'");
   }
   out.start = *start;
   return Status::Ok();
@@ -54,7 +56,21 @@ std::optional<Resource> ResourceOf(const ServiceSetStartType& a) {
   return Resource::Service(a.host, a.name);
 }
 
+// Services still running that depend on this one are stopped first, each its
+// own change (so rollback starts them again), in the order the backend gives.
 Status Expand(const ServiceStop& a, ExpandContext& ctx) {
+  TM_ASSIGN_OR_RETURN(targets::ServiceTarget * services, ctx.targets.Services(a.host));
+  TM_ASSIGN_OR_RETURN(Value self, services->Read(Resource::Service(a.host, a.name)));
+  if (self.absent() || self.run == ServiceRun::kStopped) {  // nothing can depend on it running
+    return AddServiceChange(a, ServiceRun::kStopped, StartType::kUnknown, ctx);
+  }
+  TM_ASSIGN_OR_RETURN(std::vector<std::string> dependents,
+                      services->backend().RunningDependents(a.name));
+  for (const std::string& name : dependents) {
+    const Resource r = Resource::Service(a.host, name);
+    TM_ASSIGN_OR_RETURN(Value now, services->Read(r));
+    ctx.Add(r, Value::Service(ServiceRun::kStopped, StartType::kUnknown), now);
+  }
   return AddServiceChange(a, ServiceRun::kStopped, StartType::kUnknown, ctx);
 }
 Status Expand(const ServiceStart& a, ExpandContext& ctx) {

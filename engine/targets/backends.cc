@@ -41,7 +41,8 @@ std::string Describe(const RegistryBackend& b) {
 
 std::string Describe(const FilesBackend& b) {
   return std::visit(Overloaded{[](const NoBackend&) { return std::string("none"); },
-                               [](const MappedFiles& m) { return "root " + m.root.string(); }},
+                               [](const MappedFiles& m) { return "root " + m.root.string(); },
+                               [](const NativeFiles& n) { return "native" + Machine(n.machine); }},
                     b);
 }
 
@@ -79,6 +80,17 @@ Result<std::unique_ptr<FileTarget>> MakeFileTarget(const std::string& host,
   return std::visit(Overloaded{[&](const NoBackend&) -> Made { return NoneFor(host, "files"); },
                                [&](const MappedFiles& m) -> Made {
                                  return std::make_unique<FileTarget>(host, m.root);
+                               },
+                               [&](const NativeFiles& n) -> Made {
+#ifdef _WIN32
+                                 const std::string machine = n.machine.empty() ? host : n.machine;
+                                 return std::make_unique<FileTarget>(FileTarget::Native(
+                                     host, IsThisComputer(machine) ? std::string() : machine));
+#else
+                                 (void)n;
+                                 return NotInThisBuild(host, "native files",
+                                                       "tidemark.exe on Windows");
+#endif
                                }},
                     b);
 }

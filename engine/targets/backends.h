@@ -1,7 +1,7 @@
 // Backends: which implementation serves a host's registry, files and
 // services, as the environment file names it, and the one place that builds
 // the adapter for each choice. A backend this build cannot offer (native
-// registry or scm on Linux, process or systemd on Windows) is InvalidInput.
+// registry, files or scm on Linux, process or systemd on Windows) is InvalidInput.
 #pragma once
 
 #include <filesystem>
@@ -29,7 +29,10 @@ using RegistryBackend = std::variant<NoBackend, HiveRegistry, NativeRegistry>;
 struct MappedFiles {     // `files: DIR` or `files: {root: DIR}`
   std::filesystem::path root;
 };
-using FilesBackend = std::variant<NoBackend, MappedFiles>;
+struct NativeFiles {     // `files: native` or `files: {native: MACHINE}`
+  std::string machine;   // "" = the host's own name; this computer's drives when it is
+};
+using FilesBackend = std::variant<NoBackend, MappedFiles, NativeFiles>;
 
 struct ProcessServices {  // `services: {backend: process, dir: DIR}` (sandbox)
   std::filesystem::path dir;

@@ -127,9 +127,27 @@ Status ReplaceFileDurably(const fs::path& path, std::string_view content) {
   if (!s.ok()) return fail(s);
   if (!FlushFileBuffers(h.get())) return fail(Win32Status("cannot flush", tmp_path, GetLastError()));
   if (!h.Close()) return fail(Win32Status("cannot close", tmp_path, GetLastError()));
-  const bool exists = GetFileAttributesW(target.c_str()) != INVALID_FILE_ATTRIBUTES;
+  const DWORD attrs = GetFileAttributesW(target.c_str());
+  const bool exists = attrs != INVALID_FILE_ATTRIBUTES;
+  std::wstring replaced = target;
+  if (exists) {
+    // The name keeps its spelling on disk (dailymaint.CMD replaces DailyMaint.cmd,
+    // which stays DailyMaint.cmd), and the replacement carries the old file's
+    // attributes (Wine's ReplaceFileW keeps neither).
+    WIN32_FIND_DATAW found;
+    HANDLE f = FindFirstFileW(target.c_str(), &found);
+    if (f != INVALID_HANDLE_VALUE) {
+      FindClose(f);
+      replaced = (path.parent_path() / found.cFileName).wstring();
+    }
+    constexpr DWORD kKept = FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM | FILE_ATTRIBUTE_ARCHIVE |
+                            FILE_ATTRIBUTE_NOT_CONTENT_INDEXED;
+    if ((attrs & kKept) != 0 && !SetFileAttributesW(tmp.c_str(), attrs & kKept)) {
+      return fail(Win32Status("cannot set the attributes of", tmp_path, GetLastError()));
+    }
+  }
   const BOOL moved =
-      exists ? ReplaceFileW(target.c_str(), tmp.c_str(), nullptr, REPLACEFILE_WRITE_THROUGH,
+      exists ? ReplaceFileW(replaced.c_str(), tmp.c_str(), nullptr, REPLACEFILE_WRITE_THROUGH,
                             nullptr, nullptr)
              : MoveFileExW(tmp.c_str(), target.c_str(),
                            MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);

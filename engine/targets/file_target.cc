@@ -14,6 +14,9 @@
 #include "engine/targets/durable_file.h"
 #include "store/sha256.h"
 #include "store/unicode.h"
+#ifdef _WIN32
+#include "store/win32_text.h"
+#endif
 
 namespace tidemark::targets {
 namespace fs = std::filesystem;
@@ -76,29 +79,54 @@ Value FileValue(const std::optional<std::string>& content) {
   return Value::File(Sha256Hex(*content), static_cast<int64_t>(content->size()));
 }
 
-}  // namespace
+// A path as UTF-8 (on Windows its UTF-16 name converted, not the code page).
+std::string PathUtf8(const fs::path& p) {
+#ifdef _WIN32
+  return WideToUtf8(p.wstring());
+#else
+  return p.string();
+#endif
+}
 
-FileTarget::FileTarget(std::string host, fs::path root)
-    : host_(std::move(host)), root_(std::move(root)) {}
+fs::path PathFromUtf8(const std::string& s) {
+#ifdef _WIN32
+  return fs::path(Utf8ToWide(s));
+#else
+  return fs::path(s);
+#endif
+}
 
-Result<fs::path> FileTarget::Map(const std::string& windows_path) const {
+// A checked absolute drive path: its upper-case drive letter and its
+// segments without empty and "." ones.
+struct DrivePath {
+  char drive = 'C';
+  std::vector<std::string> segments;
+};
+
+Result<DrivePath> ParseDrivePath(const std::string& windows_path) {
   if (windows_path.find('\0') != std::string::npos) {
     return Status::InvalidInput("path '" + Printable(windows_path) + "' contains a NUL byte");
   }
   std::string p = windows_path;
   std::replace(p.begin(), p.end(), '/', '\\');
+  if (p.size() >= 2 && p[0] == '\\' && p[1] == '\\') {
+    return Status::InvalidInput("path '" + windows_path +
+                                "' is a UNC path: a plan names the host's own drive path "
+                                "(C:\\...); the environment's `files: {native: SERVER}` "
+                                "reaches it through \\\\SERVER\\C$");
+  }
   const auto drive = static_cast<unsigned char>(p.empty() ? '\0' : p[0]);
   if (p.size() < 2 || p[1] != ':' || drive > 127 || !std::isalpha(drive)) {
     return Status::InvalidInput("path '" + windows_path +
                                 "' is not absolute: it needs a drive letter, e.g. C:\\...");
   }
   if (p.size() == 2 || p[2] != '\\') {
-    return Status::InvalidInput("path '" + windows_path +
-                                "' is relative to the current folder of drive " +
-                                std::string(1, p[0]) + ": write " + std::string(1, p[0]) +
-                                ":\\...");
+    return Status::InvalidInput(
+        "path '" + windows_path + "' is relative to the current folder of drive " +
+        std::string(1, p[0]) + ": write " + std::string(1, p[0]) + ":\\...");
   }
-  std::vector<std::string> segments;
+  DrivePath out;
+  out.drive = static_cast<char>(std::toupper(drive));
   size_t start = 3;
   while (start <= p.size()) {
     size_t end = p.find('\\', start);
@@ -113,9 +141,38 @@ Result<fs::path> FileTarget::Map(const std::string& windows_path) const {
       return Status::InvalidInput("path '" + windows_path +
                                   "' contains ':' after the drive (streams are not supported)");
     }
-    segments.push_back(std::move(seg));
+    out.segments.push_back(std::move(seg));
   }
+  return out;
+}
 
+}  // namespace
+
+FileTarget::FileTarget(std::string host, fs::path root)
+    : host_(std::move(host)), root_(std::move(root)) {}
+
+FileTarget::FileTarget(NativeTag, std::string host, std::string machine)
+    : host_(std::move(host)), native_(true), machine_(std::move(machine)) {}
+
+FileTarget FileTarget::Native(std::string host, std::string machine) {
+  return FileTarget(NativeTag{}, std::move(host), std::move(machine));
+}
+
+Result<fs::path> FileTarget::Map(const std::string& windows_path) const {
+  TM_ASSIGN_OR_RETURN(DrivePath dp, ParseDrivePath(windows_path));
+  if (!native_) return MapUnderRoot(windows_path, dp.drive, dp.segments);
+  // The file system itself matches case (NTFS) and keeps the disk's spelling.
+  std::string out = machine_.empty() ? std::string(1, dp.drive) + ":\\"
+                                     : "\\\\" + machine_ + "\\" + dp.drive + "$\\";
+  for (size_t i = 0; i < dp.segments.size(); ++i) {
+    if (i > 0) out += '\\';
+    out += dp.segments[i];
+  }
+  return PathFromUtf8(out);
+}
+
+Result<fs::path> FileTarget::MapUnderRoot(const std::string& windows_path, char drive,
+                                          const std::vector<std::string>& segments) const {
   std::error_code ec;
   const fs::path root_canon = fs::weakly_canonical(root_, ec);
   if (ec) return EcStatus("cannot resolve file root", root_, ec);
@@ -149,7 +206,7 @@ Result<fs::path> FileTarget::Map(const std::string& windows_path) const {
     }
     return Status::Ok();
   };
-  TM_RETURN_IF_ERROR(step(std::string(1, static_cast<char>(std::toupper(drive)))));
+  TM_RETURN_IF_ERROR(step(std::string(1, drive)));
   for (const std::string& seg : segments) TM_RETURN_IF_ERROR(step(seg));
 
   const fs::path cur_canon = fs::weakly_canonical(cur, ec);
@@ -160,8 +217,7 @@ Result<fs::path> FileTarget::Map(const std::string& windows_path) const {
 
 Result<fs::path> FileTarget::MapResource(const Resource& r) const {
   if (r.kind != ResourceKind::kFile) {
-    return Status::InvalidInput(r.Display() + " is a " + ResourceKindName(r.kind) +
-                                ", not a file");
+    return Status::InvalidInput(r.Display() + " is a " + ResourceKindName(r.kind) + ", not a file");
   }
   if (!EqualsIgnoreCase(r.host, host_)) {
     return Status::InvalidInput(r.Display() + " is on host " + r.host + ", this file target is " +
@@ -173,6 +229,20 @@ Result<fs::path> FileTarget::MapResource(const Resource& r) const {
 }
 
 std::string FileTarget::WindowsPathOf(const fs::path& p) const {
+  if (native_) {
+    std::string s = PathUtf8(p);
+    std::replace(s.begin(), s.end(), '/', '\\');
+    if (machine_.empty()) return s;
+    // \\machine\X$\rest → X:\rest
+    const std::string prefix = "\\\\" + machine_ + "\\";
+    if (s.size() >= prefix.size() + 2 && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix) &&
+        s[prefix.size() + 1] == '$') {
+      std::string out = s.substr(prefix.size(), 1) + ":" + s.substr(prefix.size() + 2);
+      if (out.size() == 2) out += "\\";
+      return out;
+    }
+    return s;
+  }
   const fs::path rel = p.lexically_relative(root_);
   std::string out;
   bool first = true;
@@ -189,9 +259,25 @@ std::string FileTarget::WindowsPathOf(const fs::path& p) const {
   return out;
 }
 
+Result<std::optional<std::string>> FileTarget::ReadMapped(const fs::path& path,
+                                                          const Resource& r) const {
+  TM_ASSIGN_OR_RETURN(std::optional<std::string> content, ReadFileBytes(path, r.Display()));
+  if (content || !native_ || machine_.empty()) return content;
+  // Absent, or the other computer is out of reach? Its share root tells.
+  const std::string share = "\\\\" + machine_ + "\\" + r.path.substr(0, 1) + "$\\";
+  std::error_code ec;
+  if (!fs::is_directory(PathFromUtf8(share), ec)) {
+    return Status::IoError(r.Display() + ": cannot reach " + share + " (the admin share of " +
+                           machine_ + "): check the name, that " + machine_ +
+                           " is running, that its firewall allows File and Printer Sharing, "
+                           "and that this account is an administrator there");
+  }
+  return content;
+}
+
 Result<std::optional<std::string>> FileTarget::ReadContent(const Resource& r) const {
   TM_ASSIGN_OR_RETURN(fs::path path, MapResource(r));
-  return ReadFileBytes(path, r.Display());
+  return ReadMapped(path, r);
 }
 
 Result<Value> FileTarget::Read(const Resource& r) const {
@@ -206,8 +292,7 @@ Status FileTarget::WriteContent(const Resource& r, const Value& expected,
                                 expected.ToDisplay());
   }
   TM_ASSIGN_OR_RETURN(fs::path path, MapResource(r));
-  TM_ASSIGN_OR_RETURN(std::optional<std::string> current_content,
-                      ReadFileBytes(path, r.Display()));
+  TM_ASSIGN_OR_RETURN(std::optional<std::string> current_content, ReadMapped(path, r));
   const Value current = FileValue(current_content);
   if (current != expected) {
     return Status::Conflict(r.Display() + ": expected " + expected.ToDisplay() + ", current " +

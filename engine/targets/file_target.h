@@ -1,6 +1,8 @@
-// FileTarget: the file adapter. Windows paths of one host are mapped under a
-// root folder (C:\Program Files\X → <root>/C/Program Files/X), matched
-// case-insensitively as Windows does; content is read and written byte-exact.
+// FileTarget: the file adapter. Windows paths of one host are either mapped
+// under a root folder (C:\Program Files\X → <root>/C/Program Files/X, matched
+// case-insensitively as Windows does) or, natively on Windows, used as they
+// are (C:\Program Files\X), or reached on another computer through its admin
+// share (\\SERVER2\C$\Program Files\X). Content is read and written byte-exact.
 #pragma once
 
 #include <cstddef>
@@ -28,18 +30,23 @@ class FileTarget {
  public:
   // `root` holds one folder per drive letter (root/C, root/D, ...).
   FileTarget(std::string host, std::filesystem::path root);
+  // The host's own drives (Windows): `machine` empty for this computer's
+  // drive paths, else drive X: is reached as \\machine\X$\ (the admin share).
+  static FileTarget Native(std::string host, std::string machine);
 
   const std::string& host() const { return host_; }
-  const std::filesystem::path& root() const { return root_; }
 
   // Maps a Windows path (`C:\Program Files\DataCenter\DailyMaint.cmd`, '/'
-  // accepted too) to root/C/Program Files/DataCenter/DailyMaint.cmd. Segments
+  // accepted too) to the path opened: natively the same path (or
+  // \\machine\C$\Program Files\...), the file system matching case; under a
+  // root, root/C/Program Files/DataCenter/DailyMaint.cmd, where segments
   // are matched case-insensitively against what exists on disk and keep the
   // on-disk spelling (an exact match wins; two case-insensitive matches and
   // no exact one is InvalidInput); new segments keep the given spelling.
-  // InvalidInput for relative or drive-relative paths, UNC paths, a missing or
-  // bad drive letter, `..` segments, ':' after the drive, NUL bytes, or
-  // anything that would escape root (also through symlinks).
+  // InvalidInput for relative or drive-relative paths, UNC paths (a plan
+  // names the host's drive path; the environment says how it is reached), a
+  // missing or bad drive letter, `..` segments, ':' after the drive, NUL
+  // bytes, or anything that would escape root (also through symlinks).
   Result<std::filesystem::path> Map(const std::string& windows_path) const;
 
   // The exact content, or nullopt when the file does not exist. InvalidInput
@@ -52,11 +59,10 @@ class FileTarget {
   // Compare-and-set on the content hash: Conflict (naming the resource, the
   // expected and current values) unless the current value equals `expected`
   // (Value::File hash+size, or Absent). `content` nullopt deletes the file.
-  // The replace is atomic: a temp file in the same folder is written, fsynced,
-  // renamed over the target, then the folder is fsynced; the existing file's
-  // permission bits are kept (new files get 0666 & ~umask). Missing parent
-  // folders are created. On any error the target is unchanged and no temp
-  // file is left behind.
+  // The replace is atomic and durable (durable_file.h: the existing file's
+  // permission bits, or on Windows its ACL and attributes, are kept). Missing
+  // parent folders are created. On any error (a file another program holds
+  // open is an IoError) the target is unchanged and no temp file is left.
   Status WriteContent(const Resource& r, const Value& expected,
                       const std::optional<std::string>& content);
 
@@ -66,13 +72,25 @@ class FileTarget {
   Result<std::vector<FileEntry>> Enumerate(const std::string& windows_folder) const;
 
  private:
+  struct NativeTag {};
+  FileTarget(NativeTag, std::string host, std::string machine);
+
+  // The bytes at a mapped path; natively on another computer, IoError when
+  // its admin share cannot be reached (not "absent").
+  Result<std::optional<std::string>> ReadMapped(const std::filesystem::path& path,
+                                                const Resource& r) const;
   // Checks kind and host, then maps r.path.
   Result<std::filesystem::path> MapResource(const Resource& r) const;
-  // The Windows path (`C:\dir\file`) of a path under root_.
+  // Under root_: segments matched on disk, links kept inside root_.
+  Result<std::filesystem::path> MapUnderRoot(const std::string& windows_path, char drive,
+                                             const std::vector<std::string>& segments) const;
+  // The Windows path (`C:\dir\file`) of a path Map returned or one below it.
   std::string WindowsPathOf(const std::filesystem::path& p) const;
 
   std::string host_;
-  std::filesystem::path root_;
+  std::filesystem::path root_;  // mapped files
+  bool native_ = false;
+  std::string machine_;  // native: "" = this computer's drives
 };
 
 // Literal (not regex) replacement of every non-overlapping occurrence of

@@ -51,6 +51,8 @@ class ProcessServiceBackend : public ServiceBackend {
   // Rewrites (or appends) the `start=` line atomically; other lines are kept.
   Status SetStartType(const std::string& name, StartType start) override;
   Result<std::vector<std::string>> List() override;
+  // Sandbox services declare no dependencies: always empty.
+  Result<std::vector<std::string>> RunningDependents(const std::string& name) override;
 
   // The pid of the service's process while running or paused, else nullopt.
   Result<std::optional<pid_t>> Pid(const std::string& name);

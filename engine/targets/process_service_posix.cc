@@ -170,7 +170,7 @@ Result<ProcessServiceBackend::Definition> ProcessServiceBackend::Parse(const fs:
     } else if (key == "start") {
       auto st = ParseStartType(Trim(raw));
       if (!st || *st == StartType::kUnknown) {
-        return bad("start must be auto, manual or disabled, got '" + Trim(raw) + "'");
+        return bad("start must be auto, delayed-auto, manual or disabled, got '" + Trim(raw) + "'");
       }
       d.start = *st;
     } else if (key == "stop_timeout_ms") {
@@ -246,9 +246,14 @@ Result<std::vector<std::string>> ProcessServiceBackend::List() {
   return names;
 }
 
+Result<std::vector<std::string>> ProcessServiceBackend::RunningDependents(const std::string& name) {
+  TM_RETURN_IF_ERROR(Require(name).status());
+  return std::vector<std::string>{};
+}
+
 Status ProcessServiceBackend::SetStartType(const std::string& name, StartType start) {
   if (start == StartType::kUnknown) {
-    return Status::InvalidInput("service " + name + ": start type must be auto, manual or disabled");
+    return Status::InvalidInput("service " + name + ": start type must be auto, delayed-auto, manual or disabled");
   }
   TM_ASSIGN_OR_RETURN(Definition d, Require(name));
   std::ifstream in(d.file, std::ios::binary);

@@ -87,6 +87,10 @@ class HiveRegistryTarget final : public RegistryTarget {
 // Paths are literal: opened in the 64-bit view (KEY_WOW64_64KEY), so
 // `HKLM\SOFTWARE\Wow6432Node\...` is never redirected. registry_win32.cc.
 std::unique_ptr<RegistryTarget> MakeNativeRegistryTarget(std::string host, std::string machine);
+
+// True for "", ".", "localhost" and this computer's name (any case): the
+// native backends then use local calls and paths instead of a remote machine.
+bool IsThisComputer(const std::string& name);
 #endif
 
 }  // namespace tidemark::targets

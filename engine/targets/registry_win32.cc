@@ -73,18 +73,11 @@ Result<SplitKey> Split(const std::string& path) {
   return out;
 }
 
-bool IsLocalHost(const std::string& host) {
-  if (host.empty() || host == "." || EqualsIgnoreCase(host, "localhost")) return true;
-  wchar_t name[MAX_COMPUTERNAME_LENGTH + 1];
-  DWORD len = MAX_COMPUTERNAME_LENGTH + 1;
-  return GetComputerNameW(name, &len) &&
-         EqualsIgnoreCase(WideToUtf8(std::wstring_view(name, len)), host);
-}
 
 // The root key on `host`: the predefined handle locally, a remote connection
 // otherwise (HKLM and HKU only: RegConnectRegistryW offers no other root).
 Result<KeyHandle> OpenRoot(const std::string& host, const SplitKey& key) {
-  if (IsLocalHost(host)) return KeyHandle(key.root, /*owned=*/false);
+  if (IsThisComputer(host)) return KeyHandle(key.root, /*owned=*/false);
   if (key.root != HKEY_LOCAL_MACHINE && key.root != HKEY_USERS) {
     return Status::InvalidInput(key.root_name + " of " + host +
                                 ": only HKEY_LOCAL_MACHINE and HKEY_USERS can be reached on "
@@ -288,6 +281,14 @@ class NativeRegistryTarget final : public RegistryTarget {
 };
 
 }  // namespace
+
+bool IsThisComputer(const std::string& host) {
+  if (host.empty() || host == "." || EqualsIgnoreCase(host, "localhost")) return true;
+  wchar_t name[MAX_COMPUTERNAME_LENGTH + 1];
+  DWORD len = MAX_COMPUTERNAME_LENGTH + 1;
+  return GetComputerNameW(name, &len) &&
+         EqualsIgnoreCase(WideToUtf8(std::wstring_view(name, len)), host);
+}
 
 std::unique_ptr<RegistryTarget> MakeNativeRegistryTarget(std::string host, std::string machine) {
   return std::make_unique<NativeRegistryTarget>(std::move(host), std::move(machine));

@@ -32,6 +32,10 @@ class ServiceBackend {
   virtual Status SetStartType(const std::string& name, StartType start) = 0;
   // Names of all installed services (for scans), sorted.
   virtual Result<std::vector<std::string>> List() = 0;
+  // The running services that depend on `name`, directly or not, in the
+  // order they must be stopped before it (a dependent before what it
+  // depends on). Stopping `name` stops these first, each its own change.
+  virtual Result<std::vector<std::string>> RunningDependents(const std::string& name) = 0;
 };
 
 class ServiceTarget {

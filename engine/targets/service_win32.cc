@@ -8,12 +8,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cwchar>
+#include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "engine/targets/service_target.h"
+#include "store/unicode.h"
 #include "store/win32_text.h"
 
 namespace tidemark::targets {
@@ -53,9 +58,9 @@ ServiceRun RunOf(DWORD state) {
   }
 }
 
-StartType StartOf(DWORD start) {
+StartType StartOf(DWORD start, bool delayed) {
   switch (start) {
-    case SERVICE_AUTO_START:
+    case SERVICE_AUTO_START: return delayed ? StartType::kDelayedAuto : StartType::kAuto;
     case SERVICE_BOOT_START:
     case SERVICE_SYSTEM_START: return StartType::kAuto;
     case SERVICE_DISABLED: return StartType::kDisabled;
@@ -108,7 +113,11 @@ class WindowsScmBackend : public ServiceBackend {
     if (!QueryServiceConfigW(svc.get(), cfg, static_cast<DWORD>(buf.size()), &needed)) {
       return WinError("cannot read the configuration of service " + name);
     }
-    return Value::Service(RunOf(st.dwCurrentState), StartOf(cfg->dwStartType));
+    bool delayed = false;
+    if (cfg->dwStartType == SERVICE_AUTO_START) {
+      TM_ASSIGN_OR_RETURN(delayed, Delayed(svc, name));
+    }
+    return Value::Service(RunOf(st.dwCurrentState), StartOf(cfg->dwStartType, delayed));
   }
 
   Status SetRun(const std::string& name, ServiceRun run, milliseconds timeout) override {
@@ -148,8 +157,14 @@ class WindowsScmBackend : public ServiceBackend {
         if (!ControlService(svc.get(), SERVICE_CONTROL_STOP, &ignored)) {
           const DWORD err = GetLastError();
           if (err == ERROR_DEPENDENT_SERVICES_RUNNING) {
+            auto running = RunningDependents(name);
+            std::string names;
+            for (const std::string& n : running.ok() ? *running : std::vector<std::string>{}) {
+              names += (names.empty() ? "" : ", ") + n;
+            }
             return Status::Failed("service " + name +
-                                  " cannot stop: services that depend on it are running");
+                                  " cannot stop: services that depend on it are running" +
+                                  (names.empty() ? std::string() : " (" + names + ")"));
           }
           if (err != ERROR_SERVICE_NOT_ACTIVE) return WinError("cannot stop service " + name, err);
         }
@@ -172,12 +187,13 @@ class WindowsScmBackend : public ServiceBackend {
   Status SetStartType(const std::string& name, StartType start) override {
     DWORD type = 0;
     switch (start) {
-      case StartType::kAuto: type = SERVICE_AUTO_START; break;
+      case StartType::kAuto:
+      case StartType::kDelayedAuto: type = SERVICE_AUTO_START; break;
       case StartType::kManual: type = SERVICE_DEMAND_START; break;
       case StartType::kDisabled: type = SERVICE_DISABLED; break;
       case StartType::kUnknown:
         return Status::InvalidInput("service " + name +
-                                    ": start type must be auto, manual or disabled");
+                                    ": start type must be auto, delayed-auto, manual or disabled");
     }
     TM_RETURN_IF_ERROR(Connect());
     ScHandle svc(OpenServiceW(scm_->get(), Wide(name).c_str(), SERVICE_CHANGE_CONFIG));
@@ -192,12 +208,74 @@ class WindowsScmBackend : public ServiceBackend {
                               nullptr, nullptr, nullptr, nullptr, nullptr, nullptr)) {
       return WinError("cannot change the start type of service " + name);
     }
+    if (type == SERVICE_AUTO_START) {
+      const bool delayed = start == StartType::kDelayedAuto;
+      SERVICE_DELAYED_AUTO_START_INFO info{delayed ? TRUE : FALSE};
+      if (!ChangeServiceConfig2W(svc.get(), SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &info)) {
+        const DWORD err = GetLastError();
+        if (err != ERROR_INVALID_LEVEL) {
+          return WinError("cannot change the delayed start of service " + name, err);
+        }
+        return SetDelayedInRegistry(name, delayed);
+      }
+    }
     return Status::Ok();
   }
 
-  Result<std::vector<std::string>> List() override {
+  // From every service's configured dependencies (not EnumDependentServicesW,
+  // which Wine answers with an empty list): the running services that depend
+  // on `name` directly or through others, each listed after all that depend
+  // on it — the order to stop them. Load-order groups ("+Group") are not followed.
+  Result<std::vector<std::string>> RunningDependents(const std::string& name) override {
     TM_RETURN_IF_ERROR(Connect());
+    {
+      ScHandle svc(OpenServiceW(scm_->get(), Wide(name).c_str(), SERVICE_QUERY_STATUS));
+      if (!svc) {
+        const DWORD err = GetLastError();
+        if (err == ERROR_SERVICE_DOES_NOT_EXIST) {
+          return Status::NotFound("service " + name + " is not installed");
+        }
+        return WinError("cannot open service " + name, err);
+      }
+    }
+    TM_ASSIGN_OR_RETURN(std::vector<Listed> all, Enumerate());
+    // lower-case name → the services that depend on it
+    std::map<std::string, std::vector<const Listed*>> dependents;
+    for (const Listed& l : all) {
+      TM_ASSIGN_OR_RETURN(std::vector<std::string> deps, Dependencies(l.name));
+      for (const std::string& d : deps) dependents[AsciiLower(d)].push_back(&l);
+    }
+    std::vector<std::string> order;
+    std::set<std::string> seen{AsciiLower(name)};
+    std::function<void(const std::string&)> visit = [&](const std::string& n) {
+      for (const Listed* d : dependents[AsciiLower(n)]) {
+        if (!seen.insert(AsciiLower(d->name)).second) continue;
+        visit(d->name);
+        if (d->state != SERVICE_STOPPED) order.push_back(d->name);
+      }
+    };
+    visit(name);
+    return order;
+  }
+
+  Result<std::vector<std::string>> List() override {
+    TM_ASSIGN_OR_RETURN(std::vector<Listed> all, Enumerate());
     std::vector<std::string> names;
+    for (const Listed& l : all) names.push_back(l.name);
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+ private:
+  struct Listed {
+    std::string name;
+    DWORD state = SERVICE_STOPPED;
+  };
+
+  // Every Win32 service with its current state.
+  Result<std::vector<Listed>> Enumerate() {
+    TM_RETURN_IF_ERROR(Connect());
+    std::vector<Listed> out;
     std::vector<BYTE> buf(64 * 1024);
     DWORD resume = 0;
     for (;;) {
@@ -209,15 +287,92 @@ class WindowsScmBackend : public ServiceBackend {
       const DWORD err = ok ? ERROR_SUCCESS : GetLastError();
       if (!ok && err != ERROR_MORE_DATA) return WinError("cannot list services", err);
       const auto* entries = reinterpret_cast<const ENUM_SERVICE_STATUS_PROCESSW*>(buf.data());
-      for (DWORD i = 0; i < count; ++i) names.push_back(Narrow(entries[i].lpServiceName));
+      for (DWORD i = 0; i < count; ++i) {
+        out.push_back({Narrow(entries[i].lpServiceName),
+                       entries[i].ServiceStatusProcess.dwCurrentState});
+      }
       if (ok) break;
       if (needed > buf.size()) buf.resize(needed);
     }
-    std::sort(names.begin(), names.end());
-    return names;
+    return out;
   }
 
- private:
+  // The services `name` depends on: DependOnService in its registry key,
+  // where the SCM keeps them (QueryServiceConfigW's lpDependencies would do
+  // on Windows, but Wine returns it empty). A service without the key or the
+  // value (just removed) depends on nothing; an unreachable registry is an error.
+  Result<std::vector<std::string>> Dependencies(const std::string& name) const {
+    auto key = OpenServiceKey(name, KEY_QUERY_VALUE);
+    if (!key.ok() && key.status().code() == StatusCode::kNotFound) {
+      return std::vector<std::string>{};
+    }
+    if (!key.ok()) return key.status();
+    DWORD type = 0, size = 0;
+    LONG rc = RegQueryValueExW(*key, L"DependOnService", nullptr, &type, nullptr, &size);
+    std::vector<wchar_t> buf(size / sizeof(wchar_t) + 2, L'\0');
+    if (rc == ERROR_SUCCESS && type == REG_MULTI_SZ) {
+      rc = RegQueryValueExW(*key, L"DependOnService", nullptr, &type,
+                            reinterpret_cast<BYTE*>(buf.data()), &size);
+    }
+    RegCloseKey(*key);
+    std::vector<std::string> deps;
+    if (rc != ERROR_SUCCESS || type != REG_MULTI_SZ) return deps;
+    buf.resize(size / sizeof(wchar_t) + 2, L'\0');  // ends in two NULs whatever was stored
+    buf[buf.size() - 1] = buf[buf.size() - 2] = L'\0';
+    for (const wchar_t* d = buf.data(); *d; d += wcslen(d) + 1) {
+      if (*d != SC_GROUP_IDENTIFIERW) deps.push_back(Narrow(d));
+    }
+    return deps;
+  }
+
+  // HKLM\SYSTEM\CurrentControlSet\Services\<name>, where the SCM keeps a
+  // service's configuration: DependOnService, and DelayedAutostart (read and
+  // written directly only where the SCM does not offer
+  // SERVICE_CONFIG_DELAYED_AUTO_START_INFO: ERROR_INVALID_LEVEL, Wine).
+  Result<HKEY> OpenServiceKey(const std::string& name, REGSAM access) const {
+    HKEY hklm = HKEY_LOCAL_MACHINE;
+    if (!machine_.empty()) {
+      const LONG rc =
+          RegConnectRegistryW(Wide("\\\\" + machine_).c_str(), HKEY_LOCAL_MACHINE, &hklm);
+      if (rc != ERROR_SUCCESS) {
+        return WinError("cannot reach the registry of " + machine_, static_cast<DWORD>(rc));
+      }
+    }
+    HKEY key = nullptr;
+    const std::wstring path = Wide("SYSTEM\\CurrentControlSet\\Services\\" + name);
+    const LONG rc = RegOpenKeyExW(hklm, path.c_str(), 0, access | KEY_WOW64_64KEY, &key);
+    if (hklm != HKEY_LOCAL_MACHINE) RegCloseKey(hklm);
+    if (rc == ERROR_FILE_NOT_FOUND) {
+      return Status::NotFound("service " + name + " has no registry key");
+    }
+    if (rc != ERROR_SUCCESS) {
+      return WinError("cannot open the registry key of service " + name, static_cast<DWORD>(rc));
+    }
+    return key;
+  }
+
+  Result<bool> DelayedFromRegistry(const std::string& name) const {
+    TM_ASSIGN_OR_RETURN(HKEY key, OpenServiceKey(name, KEY_QUERY_VALUE));
+    DWORD value = 0, size = sizeof value, type = 0;
+    const LONG rc = RegQueryValueExW(key, L"DelayedAutostart", nullptr, &type,
+                                     reinterpret_cast<BYTE*>(&value), &size);
+    RegCloseKey(key);
+    return rc == ERROR_SUCCESS && type == REG_DWORD && value != 0;
+  }
+
+  Status SetDelayedInRegistry(const std::string& name, bool delayed) const {
+    TM_ASSIGN_OR_RETURN(HKEY key, OpenServiceKey(name, KEY_SET_VALUE));
+    const DWORD value = delayed ? 1 : 0;
+    const LONG rc = RegSetValueExW(key, L"DelayedAutostart", 0, REG_DWORD,
+                                   reinterpret_cast<const BYTE*>(&value), sizeof value);
+    RegCloseKey(key);
+    if (rc != ERROR_SUCCESS) {
+      return WinError("cannot change the delayed start of service " + name,
+                      static_cast<DWORD>(rc));
+    }
+    return Status::Ok();
+  }
+
   // Opens the service control manager once (connect rights only).
   Status Connect() {
     if (scm_) return Status::Ok();
@@ -240,6 +395,19 @@ class WindowsScmBackend : public ServiceBackend {
       return WinError("cannot query service " + name);
     }
     return st;
+  }
+
+  // Whether an automatic service starts delayed.
+  Result<bool> Delayed(const ScHandle& svc, const std::string& name) const {
+    SERVICE_DELAYED_AUTO_START_INFO info{};
+    DWORD needed = 0;
+    if (!QueryServiceConfig2W(svc.get(), SERVICE_CONFIG_DELAYED_AUTO_START_INFO,
+                              reinterpret_cast<BYTE*>(&info), sizeof(info), &needed)) {
+      const DWORD err = GetLastError();
+      if (err == ERROR_INVALID_LEVEL) return DelayedFromRegistry(name);
+      return WinError("cannot read the delayed start of service " + name, err);
+    }
+    return info.fDelayedAutostart != FALSE;
   }
 
   static Status Start(const ScHandle& svc, const std::string& name) {

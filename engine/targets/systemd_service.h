@@ -30,6 +30,9 @@ class SystemdServiceBackend : public ServiceBackend {
   Status SetStartType(const std::string& name, StartType start) override;
   // Installed service units (`list-unit-files --type=service`), templates excluded.
   Result<std::vector<std::string>> List() override;
+  // Active units that systemd would stop with this one (RequiredBy, BoundBy,
+  // ConsistsOf, followed transitively), dependents first.
+  Result<std::vector<std::string>> RunningDependents(const std::string& name) override;
 
  private:
   struct Output {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -219,10 +220,38 @@ Status SystemdServiceBackend::SetStartType(const std::string& name, StartType st
     case StartType::kDisabled:
       TM_RETURN_IF_ERROR(Must({"disable", "--", unit}, kCommandTimeout));
       return Must({"mask", "--", unit}, kCommandTimeout);
+    case StartType::kDelayedAuto:
+      return Status::InvalidInput("service " + name +
+                                  ": delayed-auto is a Windows start type; systemd has none");
     case StartType::kUnknown:
       break;
   }
   return Status::InvalidInput("service " + name + ": start type must be auto, manual or disabled");
+}
+
+Result<std::vector<std::string>> SystemdServiceBackend::RunningDependents(const std::string& name) {
+  TM_ASSIGN_OR_RETURN(std::string unit, Unit(name));
+  std::vector<std::string> order;  // dependents first
+  std::vector<std::string> seen{unit};
+  // Depth first: a unit's own dependents go before it.
+  std::function<Status(const std::string&)> visit = [&](const std::string& u) -> Status {
+    TM_ASSIGN_OR_RETURN(Output o, Systemctl({"show", "--property=RequiredBy,BoundBy,ConsistsOf",
+                                             "--", u},
+                                            kCommandTimeout));
+    for (auto& [prop, list] : ParseProperties(o.text)) {
+      std::istringstream words(list);
+      for (std::string dep; words >> dep;) {
+        if (std::find(seen.begin(), seen.end(), dep) != seen.end()) continue;
+        seen.push_back(dep);
+        TM_RETURN_IF_ERROR(visit(dep));
+        TM_ASSIGN_OR_RETURN(Value v, Read(dep));
+        if (v.run == ServiceRun::kRunning || v.run == ServiceRun::kPaused) order.push_back(dep);
+      }
+    }
+    return Status::Ok();
+  };
+  TM_RETURN_IF_ERROR(visit(unit));
+  return order;
 }
 
 Result<std::vector<std::string>> SystemdServiceBackend::List() {
