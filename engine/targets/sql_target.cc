@@ -8,6 +8,7 @@
 #include <limits>
 #include <utility>
 
+#include "engine/targets/odbc_text.h"  // the SQL_* type codes
 #include "store/secret_policy.h"
 #include "store/unicode.h"
 
@@ -114,6 +115,28 @@ Status Conflict(const std::string& what, const std::string& detail) {
 }
 
 }  // namespace
+
+std::string ExactMatchSql(SqlDialect d, const std::string& q, int16_t sql_type, int* params) {
+  const bool wide = sql_type == SQL_WCHAR || sql_type == SQL_WVARCHAR ||
+                    sql_type == SQL_WLONGVARCHAR;
+  const bool chars = wide || sql_type == SQL_CHAR || sql_type == SQL_VARCHAR ||
+                     sql_type == SQL_LONGVARCHAR;
+  switch (d) {
+    case SqlDialect::kSqlite:
+      *params = 1;
+      return q + (chars ? " IS ? COLLATE BINARY" : " IS ?");
+    case SqlDialect::kPostgres:
+      *params = 1;
+      return q + (chars ? " COLLATE \"C\" IS NOT DISTINCT FROM ?" : " IS NOT DISTINCT FROM ?");
+    case SqlDialect::kSqlServer:
+      break;
+  }
+  *params = 2;
+  if (!chars) return "(" + q + " = ? OR (" + q + " IS NULL AND ? IS NULL))";
+  const std::string text = wide ? "NVARCHAR(MAX)" : "VARCHAR(MAX)";
+  return "(CAST(" + q + " AS VARBINARY(MAX)) = CAST(CAST(? AS " + text +
+         ") AS VARBINARY(MAX)) OR (" + q + " IS NULL AND ? IS NULL))";
+}
 
 const char* SqlDialectName(SqlDialect d) {
   switch (d) {
@@ -335,22 +358,9 @@ Result<Value> SqlTarget::Coerce(const Table& t, size_t i, const Value& v,
 void SqlTarget::AppendNullSafeMatch(const Table& t, size_t column, const Value& v,
                                     std::string* sql, std::vector<OdbcParam>* params) const {
   const OdbcColumn* c = &t.columns[column];
-  std::string q = Quote(c->name);
-  switch (dialect_) {
-    case SqlDialect::kSqlite:
-      *sql += q + " IS ?";
-      params->push_back(OdbcParam{v, c});
-      break;
-    case SqlDialect::kPostgres:
-      *sql += q + " IS NOT DISTINCT FROM ?";
-      params->push_back(OdbcParam{v, c});
-      break;
-    case SqlDialect::kSqlServer:
-      *sql += "(" + q + " = ? OR (" + q + " IS NULL AND ? IS NULL))";
-      params->push_back(OdbcParam{v, c});
-      params->push_back(OdbcParam{v, c});
-      break;
-  }
+  int count = 0;
+  *sql += ExactMatchSql(dialect_, Quote(c->name), c->sql_type, &count);
+  for (int i = 0; i < count; ++i) params->push_back(OdbcParam{v, c});
 }
 
 Status SqlTarget::AppendKeyMatch(const Table& t, const std::vector<KeyPart>& key,

@@ -22,6 +22,19 @@ enum class SqlDialect { kSqlite, kPostgres, kSqlServer };
 
 const char* SqlDialectName(SqlDialect d);
 
+// The WHERE condition that holds when the column `quoted` (an identifier as
+// the dialect quotes it, of ODBC type `sql_type`) equals the bound value
+// exactly, NULL matching NULL, and `params` the number of `?` it binds (each
+// to the same value). Character columns compare their bytes, not by their
+// collation: a case-insensitive collation would take 'HTTP://DT1/' for
+// 'http://dt1/', and SQL Server's `=` ignores trailing spaces —
+//   SQLite:     "q" IS ? COLLATE BINARY
+//   PostgreSQL: "q" COLLATE "C" IS NOT DISTINCT FROM ?
+//   SQL Server: (CAST([q] AS VARBINARY(MAX)) = CAST(CAST(? AS NVARCHAR(MAX))
+//               AS VARBINARY(MAX)) OR ([q] IS NULL AND ? IS NULL))
+// (VARCHAR(MAX) for non-Unicode columns). Other types compare with `=`/IS.
+std::string ExactMatchSql(SqlDialect d, const std::string& quoted, int16_t sql_type, int* params);
+
 // The value of `key` in an ODBC connection string ("k1=v1;k2={v;2}"), keys
 // compared case-insensitively, braces removed; nullopt when absent.
 std::optional<std::string> ConnectionStringValue(std::string_view connection_string,

@@ -157,6 +157,58 @@ TEST_P(SqlTargetTest, CompareAndSetRefusesChangedValue) {
   EXPECT_EQ(MustRead(Cell(2, "Url")), Value::Text("FQDN/dt"));
 }
 
+// A case-insensitive collation on the column (PostgreSQL: a nondeterministic
+// ICU collation; SQLite: NOCASE) makes `=` take 'HTTP://DT1/' for
+// 'http://dt1/'. The compare-and-set and the row search compare bytes.
+TEST_P(SqlTargetTest, CompareAndSetIgnoresACaseInsensitiveCollation) {
+  if (GetParam() == Backend::kPostgres) {
+    Exec("CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', "
+         "deterministic = false)");
+    Exec("CREATE TABLE Urls (Id INTEGER PRIMARY KEY, Url VARCHAR(400) COLLATE ci)");
+  } else {
+    Exec("CREATE TABLE Urls (Id INTEGER PRIMARY KEY, Url VARCHAR(400) COLLATE NOCASE)");
+  }
+  Exec("INSERT INTO Urls VALUES (1, 'HTTP://DT1/')");
+  // The trap: the column's own comparison says they are equal.
+  auto trap = db_->Query("SELECT COUNT(*) FROM Urls WHERE Url = 'http://dt1/'");
+  ASSERT_TRUE(trap.ok()) << trap.status().ToString();
+  EXPECT_EQ(trap->rows[0][0].integer, 1);
+
+  const Resource url =
+      Resource::SqlCell("reg", "Urls", {KeyPart{"Id", Value::Integer(1)}}, "Url");
+  Status s = db_->Write(url, Value::Text("http://dt1/"), Value::Text("https://dt1.example/"));
+  EXPECT_TRUE(s.Is(StatusCode::kConflict)) << s.ToString();
+  EXPECT_EQ(MustRead(url), Value::Text("HTTP://DT1/"));
+  auto found = db_->FindRows("Urls", {"Id"}, "Url", Value::Text("http://dt1/"));
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_TRUE(found->empty());
+
+  ASSERT_TRUE(db_->Write(url, Value::Text("HTTP://DT1/"), Value::Text("https://dt1.example/")).ok());
+  EXPECT_EQ(MustRead(url), Value::Text("https://dt1.example/"));
+}
+
+TEST(ExactMatchSqlTest, CharacterColumnsCompareBytesInEveryDialect) {
+  int n = 0;
+  EXPECT_EQ(ExactMatchSql(SqlDialect::kSqlite, "\"Url\"", SQL_VARCHAR, &n),
+            "\"Url\" IS ? COLLATE BINARY");
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(ExactMatchSql(SqlDialect::kPostgres, "\"Url\"", SQL_WVARCHAR, &n),
+            "\"Url\" COLLATE \"C\" IS NOT DISTINCT FROM ?");
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(ExactMatchSql(SqlDialect::kSqlServer, "[Url]", SQL_WVARCHAR, &n),
+            "(CAST([Url] AS VARBINARY(MAX)) = CAST(CAST(? AS NVARCHAR(MAX)) AS VARBINARY(MAX)) "
+            "OR ([Url] IS NULL AND ? IS NULL))");
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(ExactMatchSql(SqlDialect::kSqlServer, "[Url]", SQL_VARCHAR, &n),
+            "(CAST([Url] AS VARBINARY(MAX)) = CAST(CAST(? AS VARCHAR(MAX)) AS VARBINARY(MAX)) "
+            "OR ([Url] IS NULL AND ? IS NULL))");
+  // Numbers keep their plain comparison (1 = 1.0).
+  EXPECT_EQ(ExactMatchSql(SqlDialect::kSqlServer, "[Port]", SQL_INTEGER, &n),
+            "([Port] = ? OR ([Port] IS NULL AND ? IS NULL))");
+  EXPECT_EQ(ExactMatchSql(SqlDialect::kPostgres, "\"Port\"", SQL_INTEGER, &n),
+            "\"Port\" IS NOT DISTINCT FROM ?");
+}
+
 TEST_P(SqlTargetTest, ValueOfAnotherTypeIsConvertedOnlyWhenLossless) {
   // SQLite would store the text in the INTEGER column and read it back as a
   // different value; both dialects refuse it up front.

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The stand-alone upgrade end to end under Wine: tidemark.exe applies
+# plans/connected-backup-8.8.7/standalone.yaml to the Windows sandbox
+# (tools/make-sandbox --windows: native registry, SCM services, native files,
+# SQLite over odbc32), is killed while Setup runs and resumed, and rolled back;
+# then Setup fails half-way and the run is rolled back. After each rollback,
+# Windows' own tools read the machine as it was before: `reg export` of the
+# touched keys (compared value by value), `sc query` states and the services'
+# Start values, the Data Center's files byte for byte, the databases' dumps.
+#
+# usage: standalone_e2e.sh SOURCE_DIR TIDEMARK_EXE WINDOWS_BIN_DIR
+set -euo pipefail
+src=$1 exe=$2 winbin=$3
+wine=${TIDEMARK_WINE64:-/usr/lib/wine/wine64}
+wineserver="$(dirname "$wine")/wineserver"
+work="$(mktemp -d)"
+sb="$work/sandbox"
+export WINEPREFIX="$sb/prefix" WINEDEBUG=-all WINELOADER="$wine"
+cleanup() {
+  "$wineserver" -k 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAILED: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+# True while a Setup stand-in process is alive (no procps needed).
+setup_running() { grep -qs 'tidemark-setup-stand-i[n]' /proc/[0-9]*/cmdline; }  # [n]: not grep itself
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+w() { "$wine" "$@" 2>&1 | tr -d '\r'; }
+tm() { "$wine" "$exe" "$@" --journal 'C:\e2e.journal' 2>&1 | tr -d '\r'; }
+
+t0=$(now)
+bash "$src/tools/make-sandbox" "$sb" --windows --windows-bin "$winbin" >/dev/null
+echo "sandbox laid out in $(since "$t0")"
+# One Wine session for the whole test: services live as long as it does, and
+# every tidemark.exe finds the service control manager already up.
+# (The layout's session lives on with its services: end it, as a reboot would.)
+"$wineserver" -k 2>/dev/null || true
+"$wineserver" -w
+"$wineserver" -p >/dev/null 2>&1 </dev/null || fail "wineserver -p failed"  # a new session that stays up
+# Its first program starts Wine's services and ours: with no output pipe of
+# ours for them to inherit and hold open.
+"$wine" cmd /c exit 0 </dev/null >/dev/null 2>&1 || true
+services=(BackupServer Compactor DCAlerter IndexServer PoolServer ReplicationServer MSSQLSERVER
+          SQLSERVERAGENT IISADMIN W3SVC DCTomcat)
+for s in "${services[@]}"; do  # the automatic ones start with the session
+  [[ $s == ReplicationServer ]] && continue
+  for _ in $(seq 50); do
+    w sc query "$s" | grep -q 'RUNNING' && break
+    sleep 0.2
+  done
+done
+echo "Wine session up, services running, $(since "$t0") from the start"
+
+# What Windows' own tools see of everything the plan touches.
+snapshot() {  # out-file
+  local out=$1 k
+  : >"$out"
+  for k in 'HKLM\SOFTWARE\Wow6432Node\Connected' 'HKLM\SOFTWARE\Wow6432Node\SupportCenter' \
+           'HKLM\SOFTWARE\Wow6432Node\Outflow' 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'; do
+    "$wine" reg export "$k" 'C:\snap.reg' /y >/dev/null 2>&1 || fail "reg export $k"
+    # One line per value, prefixed by its key, so the comparison ignores value order only.
+    iconv -f UTF-16LE -t UTF-8 "$sb/prefix/drive_c/snap.reg" | tr -d '\r' | sed 's/^\xef\xbb\xbf//' |
+      awk '/^\[/ { key = $0; print key; next } /^$/ { next } { print key " " $0 }' | sort >>"$out"
+  done
+  for s in "${services[@]}"; do
+    echo "$s $(w sc query "$s" | awk '/STATE/ { print $4 }') start=$(w reg query \
+      "HKLM\\System\\CurrentControlSet\\Services\\$s" /v Start | awk '/Start/ { print $3 }')" >>"$out"
+  done
+  (cd "$sb/prefix/drive_c/Program Files/Hewlett Packard Enterprise" && find . -type f -print0 |
+    sort -z | xargs -0 sha256sum) >>"$out"
+  for db in registry directory; do sqlite3 "$sb/layout/db/$db.db" .dump >>"$out"; done
+}
+same_as_before() {  # label
+  snapshot "$work/after"
+  if ! cmp -s "$work/before" "$work/after"; then
+    fail "$1: not as before: $(diff "$work/before" "$work/after" | head -20)"
+  fi
+  echo "$1: registry, services, files and databases as before ($(wc -l <"$work/before") lines compared)"
+}
+snapshot "$work/before"
+grep -q '^BackupServer RUNNING start=0x2$' "$work/before" || fail "BackupServer is not running in the sandbox"
+
+plan="$src/plans/connected-backup-8.8.7/standalone.yaml"
+env_file="$("$wine" winepath -w "$sb/site.yaml" 2>/dev/null | tr -d '\r')"
+tm init >/dev/null
+
+# --- 1. killed while Setup runs, resumed, then rolled back
+t1=$(now)
+SETUP_STANDIN_DELAY_MS=20000 "$wine" "$exe" apply "$plan" --env "$env_file" --yes \
+  --journal 'C:\e2e.journal' >"$work/apply1.out" 2>&1 &
+apply_pid=$!
+for _ in $(seq 300); do
+  setup_running && break
+  sleep 0.1
+done
+setup_running || fail "Setup never started: $(tr -d '\r' <"$work/apply1.out")"
+sleep 0.5
+kill -KILL "$apply_pid" || fail "no tidemark.exe process to kill"  # wine64 runs it in this process
+wait "$apply_pid" 2>/dev/null || true
+for _ in $(seq 100); do setup_running || break; sleep 0.1; done
+setup_running && fail "Setup outlived tidemark.exe (the Job object should end it)"
+echo "killed tidemark.exe while Setup ran ($(since "$t1") into the run)"
+status=$(tm status)
+grep -q 'interrupted\|stopped\|running' <<<"$status" || fail "status after the kill: $status"
+resume=$(SETUP_STANDIN_DELAY_MS= tm resume --yes --rerun-step) || fail "resume: $resume"
+grep -q 'finished' <<<"$resume" || fail "resume did not finish: $resume"
+w reg query 'HKLM\SOFTWARE\Wow6432Node\Connected\DataCenter' /v Version | grep -q '8.8.7.0' ||
+  fail "the Data Center does not report 8.8.7.0 after resume"
+w reg query 'HKLM\SOFTWARE\Wow6432Node\Outflow' /v Version | grep -q '8.8.7.0' ||
+  fail "the DataTransfer API does not report 8.8.7.0 after resume"
+echo "upgrade killed and resumed to the end in $(since "$t1")"
+verify=$(tm verify) || fail "verify: $verify"
+t2=$(now)
+rollback=$(tm rollback) || fail "rollback: $rollback"
+echo "rolled back in $(since "$t2")"
+same_as_before "kill, resume, rollback"
+
+# --- 2. Setup fails half-way, the run is rolled back
+t3=$(now)
+rc=0
+SETUP_STANDIN_FAIL_AFTER=5 tm apply "$plan" --env "$env_file" --yes >"$work/apply2.out" || rc=$?
+[[ $rc == 4 ]] || fail "a failing Setup gave exit $rc, not 4: $(cat "$work/apply2.out")"
+grep -q 'simulated failure' "$work/apply2.out" || fail "Setup's own error is not shown: $(cat "$work/apply2.out")"
+rollback=$(tm rollback) || fail "rollback after the failed Setup: $rollback"
+echo "failed Setup rolled back in $(since "$t3")"
+same_as_before "failed Setup, rollback"
+verify=$(tm verify) || fail "verify at the end: $verify"
+echo "end to end under Wine: $(since "$t0") in all"
