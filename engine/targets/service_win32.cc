@@ -45,6 +45,10 @@ class ScHandle {
   ScHandle& operator=(const ScHandle&) = delete;
   SC_HANDLE get() const { return h_; }
   explicit operator bool() const { return h_ != nullptr; }
+  void Reset(SC_HANDLE h) {
+    if (h_) CloseServiceHandle(h_);
+    h_ = h;
+  }
 
  private:
   SC_HANDLE h_;
@@ -97,14 +101,10 @@ class WindowsScmBackend : public ServiceBackend {
   explicit WindowsScmBackend(std::string machine) : machine_(std::move(machine)) {}
 
   Result<Value> Read(const std::string& name) override {
-    TM_RETURN_IF_ERROR(Connect());
-    ScHandle svc(OpenServiceW(scm_->get(), Wide(name).c_str(),
-                              SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG));
-    if (!svc) {
-      const DWORD err = GetLastError();
-      if (err == ERROR_SERVICE_DOES_NOT_EXIST) return Value::Absent();
-      return WinError("cannot open service " + name, err);
-    }
+    ScHandle svc;
+    Status opened = OpenService(name, SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG, &svc);
+    if (opened.code() == StatusCode::kNotFound) return Value::Absent();
+    TM_RETURN_IF_ERROR(opened);
     TM_ASSIGN_OR_RETURN(SERVICE_STATUS_PROCESS st, Query(svc, name));
     DWORD needed = 0;
     QueryServiceConfigW(svc.get(), nullptr, 0, &needed);
@@ -125,17 +125,9 @@ class WindowsScmBackend : public ServiceBackend {
       return Status::InvalidInput("service " + name +
                                   ": run state must be running, stopped or paused");
     }
-    TM_RETURN_IF_ERROR(Connect());
-    ScHandle svc(OpenServiceW(scm_->get(), Wide(name).c_str(),
-                              SERVICE_QUERY_STATUS | SERVICE_START | SERVICE_STOP |
-                                  SERVICE_PAUSE_CONTINUE));
-    if (!svc) {
-      const DWORD err = GetLastError();
-      if (err == ERROR_SERVICE_DOES_NOT_EXIST) {
-        return Status::NotFound("service " + name + " is not installed");
-      }
-      return WinError("cannot open service " + name, err);
-    }
+    ScHandle svc;
+    TM_RETURN_IF_ERROR(OpenService(
+        name, SERVICE_QUERY_STATUS | SERVICE_START | SERVICE_STOP | SERVICE_PAUSE_CONTINUE, &svc));
     TM_ASSIGN_OR_RETURN(SERVICE_STATUS_PROCESS st, Query(svc, name));
     if (Reached(st.dwCurrentState, run)) return Status::Ok();
     if (run == ServiceRun::kPaused && st.dwCurrentState == SERVICE_STOPPED) {
@@ -195,15 +187,8 @@ class WindowsScmBackend : public ServiceBackend {
         return Status::InvalidInput("service " + name +
                                     ": start type must be auto, delayed-auto, manual or disabled");
     }
-    TM_RETURN_IF_ERROR(Connect());
-    ScHandle svc(OpenServiceW(scm_->get(), Wide(name).c_str(), SERVICE_CHANGE_CONFIG));
-    if (!svc) {
-      const DWORD err = GetLastError();
-      if (err == ERROR_SERVICE_DOES_NOT_EXIST) {
-        return Status::NotFound("service " + name + " is not installed");
-      }
-      return WinError("cannot open service " + name, err);
-    }
+    ScHandle svc;
+    TM_RETURN_IF_ERROR(OpenService(name, SERVICE_CHANGE_CONFIG, &svc));
     if (!ChangeServiceConfigW(svc.get(), SERVICE_NO_CHANGE, type, SERVICE_NO_CHANGE, nullptr,
                               nullptr, nullptr, nullptr, nullptr, nullptr, nullptr)) {
       return WinError("cannot change the start type of service " + name);
@@ -227,16 +212,9 @@ class WindowsScmBackend : public ServiceBackend {
   // on `name` directly or through others, each listed after all that depend
   // on it — the order to stop them. Load-order groups ("+Group") are not followed.
   Result<std::vector<std::string>> RunningDependents(const std::string& name) override {
-    TM_RETURN_IF_ERROR(Connect());
     {
-      ScHandle svc(OpenServiceW(scm_->get(), Wide(name).c_str(), SERVICE_QUERY_STATUS));
-      if (!svc) {
-        const DWORD err = GetLastError();
-        if (err == ERROR_SERVICE_DOES_NOT_EXIST) {
-          return Status::NotFound("service " + name + " is not installed");
-        }
-        return WinError("cannot open service " + name, err);
-      }
+      ScHandle svc;  // it must exist
+      TM_RETURN_IF_ERROR(OpenService(name, SERVICE_QUERY_STATUS, &svc));
     }
     TM_ASSIGN_OR_RETURN(std::vector<Listed> all, Enumerate());
     // lower-case name → the services that depend on it
@@ -371,6 +349,19 @@ class WindowsScmBackend : public ServiceBackend {
                       static_cast<DWORD>(rc));
     }
     return Status::Ok();
+  }
+
+  // The service `name` opened with `access` into `out`; NotFound when it is
+  // not installed.
+  Status OpenService(const std::string& name, DWORD access, ScHandle* out) {
+    TM_RETURN_IF_ERROR(Connect());
+    out->Reset(OpenServiceW(scm_->get(), Wide(name).c_str(), access));
+    if (*out) return Status::Ok();
+    const DWORD err = GetLastError();
+    if (err == ERROR_SERVICE_DOES_NOT_EXIST) {
+      return Status::NotFound("service " + name + " is not installed");
+    }
+    return WinError("cannot open service " + name, err);
   }
 
   // Opens the service control manager once (connect rights only).
