@@ -311,17 +311,15 @@ class SqlServerBackupDriver : public BackupDriver {
   }
 
   Result<BackupRecord> Backup(const fs::path& dest_dir) override {
-    TM_ASSIGN_OR_RETURN(std::string name, QuotedDatabase());
+    TM_ASSIGN_OR_RETURN(SqlServerBackupSql sql, Statements());
     TM_RETURN_IF_ERROR(PrepareDir(dest_dir));
     fs::path file = fs::absolute(NewBackupPath(dest_dir, db_.name(), "bak"));
-    auto made = db_.Query("BACKUP DATABASE " + name + " TO DISK = ? WITH CHECKSUM, COPY_ONLY, INIT",
-                          {Value::Text(file.string())});
+    auto made = db_.Query(sql.backup, {Value::Text(file.string())});
     if (!made.ok()) {
       RemoveQuietly(file);
-      return made.status().Prefix("BACKUP DATABASE " + name);
+      return made.status().Prefix("BACKUP DATABASE " + database_);
     }
-    auto verified =
-        db_.Query("RESTORE VERIFYONLY FROM DISK = ? WITH CHECKSUM", {Value::Text(file.string())});
+    auto verified = db_.Query(sql.verify, {Value::Text(file.string())});
     if (!verified.ok()) {
       RemoveQuietly(file);
       return verified.status().Prefix("RESTORE VERIFYONLY " + file.string());
@@ -332,16 +330,13 @@ class SqlServerBackupDriver : public BackupDriver {
   Status Restore(const BackupRecord& b) override {
     TM_RETURN_IF_ERROR(CheckRecord(db_, b, "sqlserver-backup"));
     TM_RETURN_IF_ERROR(CheckHash(b));
-    TM_ASSIGN_OR_RETURN(std::string name, QuotedDatabase());
+    TM_ASSIGN_OR_RETURN(SqlServerBackupSql sql, Statements());
     // The session must leave the database before it can be replaced.
     TM_RETURN_IF_ERROR(db_.Execute("USE master").status());
-    Status s = db_.Execute("ALTER DATABASE " + name + " SET SINGLE_USER WITH ROLLBACK IMMEDIATE")
-                   .status();
+    Status s = db_.Execute(sql.single_user).status();
     if (s.ok()) {
-      s = db_.Query("RESTORE DATABASE " + name + " FROM DISK = ? WITH REPLACE",
-                    {Value::Text(b.file)})
-              .status();
-      Status multi = db_.Execute("ALTER DATABASE " + name + " SET MULTI_USER").status();
+      s = db_.Query(sql.restore, {Value::Text(b.file)}).status();
+      Status multi = db_.Execute(sql.multi_user).status();
       if (s.ok()) s = multi;
     }
     db_.Disconnect();
@@ -349,20 +344,10 @@ class SqlServerBackupDriver : public BackupDriver {
   }
 
  private:
-  Result<std::string> QuotedDatabase() const {
-    if (database_.empty() || database_.size() > 128) {
-      return Status::InvalidInput("database " + db_.name() +
-                                  ": no usable Database= in the connection string");
-    }
-    std::string q = "[";
-    for (char c : database_) {
-      if (static_cast<unsigned char>(c) < 0x20) {
-        return Status::InvalidInput("database " + db_.name() + ": bad database name");
-      }
-      q += c;
-      if (c == ']') q += ']';
-    }
-    return q + "]";
+  Result<SqlServerBackupSql> Statements() const {
+    auto sql = SqlServerBackupStatements(database_);
+    if (!sql.ok()) return sql.status().Prefix("database " + db_.name());
+    return sql;
   }
 
   SqlTarget& db_;
@@ -370,6 +355,25 @@ class SqlServerBackupDriver : public BackupDriver {
 };
 
 }  // namespace
+
+Result<SqlServerBackupSql> SqlServerBackupStatements(const std::string& database) {
+  if (database.empty() || database.size() > 128) {
+    return Status::InvalidInput("no usable Database= in the connection string");
+  }
+  std::string q = "[";
+  for (char c : database) {
+    if (static_cast<unsigned char>(c) < 0x20) return Status::InvalidInput("bad database name");
+    q += c;
+    if (c == ']') q += ']';
+  }
+  q += "]";
+  return SqlServerBackupSql{
+      "BACKUP DATABASE " + q + " TO DISK = ? WITH CHECKSUM, COPY_ONLY, INIT",
+      "RESTORE VERIFYONLY FROM DISK = ? WITH CHECKSUM",
+      "ALTER DATABASE " + q + " SET SINGLE_USER WITH ROLLBACK IMMEDIATE",
+      "RESTORE DATABASE " + q + " FROM DISK = ? WITH REPLACE",
+      "ALTER DATABASE " + q + " SET MULTI_USER"};
+}
 
 Result<std::unique_ptr<BackupDriver>> MakeBackupDriver(SqlTarget& db, const BackupOptions& options) {
   switch (db.dialect()) {

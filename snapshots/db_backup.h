@@ -60,6 +60,19 @@ struct BackupOptions {
 Result<std::unique_ptr<BackupDriver>> MakeBackupDriver(targets::SqlTarget& db,
                                                       const BackupOptions& options = {});
 
+// The statements the SQL Server driver runs for the database named `database`
+// (Database= of the connection string), the name bracket-quoted (`]` doubled);
+// each `?` is the backup file's path. InvalidInput for an empty name, one over
+// 128 characters or one holding a control character.
+struct SqlServerBackupSql {
+  std::string backup;       // BACKUP DATABASE [db] TO DISK = ? WITH CHECKSUM, COPY_ONLY, INIT
+  std::string verify;       // RESTORE VERIFYONLY FROM DISK = ? WITH CHECKSUM
+  std::string single_user;  // ALTER DATABASE [db] SET SINGLE_USER WITH ROLLBACK IMMEDIATE
+  std::string restore;      // RESTORE DATABASE [db] FROM DISK = ? WITH REPLACE
+  std::string multi_user;   // ALTER DATABASE [db] SET MULTI_USER
+};
+Result<SqlServerBackupSql> SqlServerBackupStatements(const std::string& database);
+
 // SHA-256 (hex) and size of a file, read in chunks. IoError naming the file.
 Result<std::pair<std::string, uint64_t>> HashFile(const std::filesystem::path& path);
 

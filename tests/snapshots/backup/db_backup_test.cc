@@ -181,3 +181,31 @@ TEST(DbBackupFailureTest, FailedPgDumpLeavesNoFile) {
 
 }  // namespace
 }  // namespace tidemark::snapshots
+
+namespace tidemark::snapshots {
+namespace {
+
+// No SQL Server runs here: the SQL Server driver's statements are checked as text.
+TEST(SqlServerBackupStatementsTest, BackupIsCopyOnlyWithChecksumsAndVerified) {
+  auto sql = SqlServerBackupStatements("Registry");
+  ASSERT_TRUE(sql.ok()) << sql.status().ToString();
+  EXPECT_EQ(sql->backup, "BACKUP DATABASE [Registry] TO DISK = ? WITH CHECKSUM, COPY_ONLY, INIT");
+  EXPECT_EQ(sql->verify, "RESTORE VERIFYONLY FROM DISK = ? WITH CHECKSUM");
+  EXPECT_EQ(sql->single_user, "ALTER DATABASE [Registry] SET SINGLE_USER WITH ROLLBACK IMMEDIATE");
+  EXPECT_EQ(sql->restore, "RESTORE DATABASE [Registry] FROM DISK = ? WITH REPLACE");
+  EXPECT_EQ(sql->multi_user, "ALTER DATABASE [Registry] SET MULTI_USER");
+}
+
+TEST(SqlServerBackupStatementsTest, NamesAreBracketQuotedAndBadOnesRefused) {
+  auto odd = SqlServerBackupStatements("Dir]; DROP DATABASE x; --");
+  ASSERT_TRUE(odd.ok()) << odd.status().ToString();
+  EXPECT_EQ(odd->backup,
+            "BACKUP DATABASE [Dir]]; DROP DATABASE x; --] TO DISK = ? WITH CHECKSUM, COPY_ONLY, INIT");
+  EXPECT_EQ(SqlServerBackupStatements("").status().code(), StatusCode::kInvalidInput);
+  EXPECT_EQ(SqlServerBackupStatements(std::string(129, 'a')).status().code(),
+            StatusCode::kInvalidInput);
+  EXPECT_EQ(SqlServerBackupStatements("a\nb").status().code(), StatusCode::kInvalidInput);
+}
+
+}  // namespace
+}  // namespace tidemark::snapshots
