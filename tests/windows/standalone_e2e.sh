@@ -122,6 +122,9 @@ rc=0
 SETUP_STANDIN_FAIL_AFTER=5 tm apply "$plan" --env "$env_file" --yes >"$work/apply2.out" || rc=$?
 [[ $rc == 4 ]] || fail "a failing Setup gave exit $rc, not 4: $(cat "$work/apply2.out")"
 grep -q 'simulated failure' "$work/apply2.out" || fail "Setup's own error is not shown: $(cat "$work/apply2.out")"
+# Setup's output is streamed as it comes, each line with the time since Setup started.
+grep -Eq '^    \[[0-9]+\.[0-9]s\] setup-stand-in: SERVER1: registry ' "$work/apply2.out" ||
+  fail "Setup's output is not streamed with its elapsed time: $(cat "$work/apply2.out")"
 rollback=$(tm rollback) || fail "rollback after the failed Setup: $rollback"
 echo "failed Setup rolled back in $(since "$t3")"
 same_as_before "failed Setup, rollback"
