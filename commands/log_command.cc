@@ -76,7 +76,7 @@ void PrintEvents(std::ostream& out, const std::vector<store::StoredEvent>& event
 int RunLog(Context& ctx) {
   po::options_description desc("log");
   std::string run, resource, step, kind, since, until;
-  uint64_t limit = 0;
+  int64_t limit = 0;
   bool oldest_first = false;
   desc.add_options()
       ("run", po::value<std::string>(&run), "only this run")
@@ -85,7 +85,7 @@ int RunLog(Context& ctx) {
       ("kind", po::value<std::string>(&kind), "only this event kind (intent, applied, observed, ...)")
       ("since", po::value<std::string>(&since), "from this time (ISO-8601 with Z or offset)")
       ("until", po::value<std::string>(&until), "up to this time")
-      ("limit", po::value<uint64_t>(&limit), "at most N events")
+      ("limit", po::value<int64_t>(&limit), "at most N events (0: all)")
       ("oldest-first", po::bool_switch(&oldest_first), "oldest first (default: newest first)");
   po::positional_options_description pos;
   po::variables_map vm;
@@ -103,6 +103,10 @@ int RunLog(Context& ctx) {
   if (!until.empty() && !(t_until = engine::ParseTime(until))) {
     return Fail(ctx, Status::InvalidInput("--until '" + until + "' is not a time like 2026-11-24T02:10:00Z"));
   }
+  if (limit < 0) {
+    return Fail(ctx, Status::InvalidInput("--limit " + std::to_string(limit) +
+                                          ": a number of events, 0 or more (0: all)"));
+  }
   if (!kind.empty() && EventKindIndex(kind) < 0) {
     return Fail(ctx, Status::InvalidInput("unknown event kind '" + kind + "'"));
   }
@@ -118,7 +122,7 @@ int RunLog(Context& ctx) {
     if (t_since && e.event.time_ns < *t_since) return true;
     if (t_until && e.event.time_ns > *t_until) return true;
     events.push_back(e);
-    return limit == 0 || events.size() < limit;
+    return limit == 0 || events.size() < static_cast<uint64_t>(limit);
   };
   if (*candidates) {
     if (!oldest_first) std::reverse((*candidates)->begin(), (*candidates)->end());
@@ -130,6 +134,20 @@ int RunLog(Context& ctx) {
   } else {
     Status st = log.Scan(1, 0, !oldest_first, consider);
     if (!st.ok()) return Fail(ctx, st);
+  }
+  if (events.empty() && !step.empty()) {
+    // Nothing matched: a step id no event carries is a mistake, as an unknown run is.
+    bool known = false;
+    Status st = log.Scan(1, 0, false, [&](const store::StoredEvent& e) {
+      known = e.event.step == step && (run.empty() || e.event.run == run);
+      return !known;
+    });
+    if (!st.ok()) return Fail(ctx, st);
+    if (!known) {
+      return Fail(ctx, Status::NotFound("no event of " +
+                                        (run.empty() ? std::string("any run") : "run " + run) +
+                                        " has step '" + step + "'"));
+    }
   }
   PrintEvents(ctx.out, events, common, log.head().seq == 0);
   return 0;

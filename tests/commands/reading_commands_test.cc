@@ -123,6 +123,14 @@ TEST_F(ReadingCommandsTest, LogFiltersByResourceRunStepKindTimeAndLimit) {
   EXPECT_TRUE(Has(r.err, "yesterday")) << r.err;
   r = Run({"log", "--run", "no-such-run"});
   EXPECT_EQ(r.exit_code, 2);
+  r = Run({"log", "--step", "no-such-step"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_TRUE(Has(r.err, "no-such-step")) << r.err;
+  r = Run({"log", "--step", "redirect", "--until", "2000-01-01T00:00:00Z"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // a known step, nothing in that window
+  r = Run({"log", "--limit", "-1"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_TRUE(Has(r.err, "--limit")) << r.err;
 }
 
 TEST_F(ReadingCommandsTest, ShowPrintsOneEventWithHashes) {
