@@ -47,6 +47,8 @@ const char* ServiceRunName(ServiceRun r);
 const char* StartTypeName(StartType t);
 std::optional<ServiceRun> ParseServiceRun(std::string_view s);
 std::optional<StartType> ParseStartType(std::string_view s);
+// The start types a plan, a definition or a backend call may name, for messages.
+inline constexpr char kStartTypeChoices[] = "auto, delayed-auto, manual or disabled";
 
 struct RowField;
 

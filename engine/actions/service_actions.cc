@@ -43,7 +43,8 @@ Status Parse(const FieldParser& p, const YAML::Node& f, ServiceSetStartType& out
   TM_ASSIGN_OR_RETURN(std::string s, p.Text(f, "start", true));
   auto start = ParseStartType(s);
   if (!start) {
-    return p.ctx().Error(f["start"], "start must be auto, delayed-auto, manual or disabled, not '" + s + "'");
+    return p.ctx().Error(f["start"],
+                         std::string("start must be ") + kStartTypeChoices + ", not '" + s + "'");
   }
   out.start = *start;
   return Status::Ok();

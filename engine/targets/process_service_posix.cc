@@ -170,7 +170,7 @@ Result<ProcessServiceBackend::Definition> ProcessServiceBackend::Parse(const fs:
     } else if (key == "start") {
       auto st = ParseStartType(Trim(raw));
       if (!st || *st == StartType::kUnknown) {
-        return bad("start must be auto, delayed-auto, manual or disabled, got '" + Trim(raw) + "'");
+        return bad(std::string("start must be ") + kStartTypeChoices + ", got '" + Trim(raw) + "'");
       }
       d.start = *st;
     } else if (key == "stop_timeout_ms") {
@@ -253,7 +253,7 @@ Result<std::vector<std::string>> ProcessServiceBackend::RunningDependents(const 
 
 Status ProcessServiceBackend::SetStartType(const std::string& name, StartType start) {
   if (start == StartType::kUnknown) {
-    return Status::InvalidInput("service " + name + ": start type must be auto, delayed-auto, manual or disabled");
+    return Status::InvalidInput("service " + name + ": start type must be " + kStartTypeChoices);
   }
   TM_ASSIGN_OR_RETURN(Definition d, Require(name));
   std::ifstream in(d.file, std::ios::binary);

@@ -185,7 +185,7 @@ class WindowsScmBackend : public ServiceBackend {
       case StartType::kDisabled: type = SERVICE_DISABLED; break;
       case StartType::kUnknown:
         return Status::InvalidInput("service " + name +
-                                    ": start type must be auto, delayed-auto, manual or disabled");
+                                    ": start type must be " + kStartTypeChoices);
     }
     ScHandle svc;
     TM_RETURN_IF_ERROR(OpenService(name, SERVICE_CHANGE_CONFIG, &svc));
