@@ -32,45 +32,13 @@ tm() { "$wine" "$exe" "$@" --journal 'C:\e2e.journal' 2>&1 | tr -d '\r'; }
 t0=$(now)
 bash "$src/tools/make-sandbox" "$sb" --windows --windows-bin "$winbin" >/dev/null
 echo "sandbox laid out in $(since "$t0")"
+source "$src/tests/windows/machine_snapshot.sh"
 # One Wine session for the whole test: services live as long as it does, and
 # every tidemark.exe finds the service control manager already up.
-# (The layout's session lives on with its services: end it, as a reboot would.)
-"$wineserver" -k 2>/dev/null || true
-"$wineserver" -w
-"$wineserver" -p >/dev/null 2>&1 </dev/null || fail "wineserver -p failed"  # a new session that stays up
-# Its first program starts Wine's services and ours: with no output pipe of
-# ours for them to inherit and hold open.
-"$wine" cmd /c exit 0 </dev/null >/dev/null 2>&1 || true
-services=(BackupServer Compactor DCAlerter IndexServer PoolServer ReplicationServer MSSQLSERVER
-          SQLSERVERAGENT IISADMIN W3SVC DCTomcat)
-for s in "${services[@]}"; do  # the automatic ones start with the session
-  [[ $s == ReplicationServer ]] && continue
-  for _ in $(seq 50); do
-    w sc query "$s" | grep -q 'RUNNING' && break
-    sleep 0.2
-  done
-done
+wine_session_up || fail "the Wine session did not come up"
 echo "Wine session up, services running, $(since "$t0") from the start"
 
-# What Windows' own tools see of everything the plan touches.
-snapshot() {  # out-file
-  local out=$1 k
-  : >"$out"
-  for k in 'HKLM\SOFTWARE\Wow6432Node\Connected' 'HKLM\SOFTWARE\Wow6432Node\SupportCenter' \
-           'HKLM\SOFTWARE\Wow6432Node\Outflow' 'HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall'; do
-    "$wine" reg export "$k" 'C:\snap.reg' /y >/dev/null 2>&1 || fail "reg export $k"
-    # One line per value, prefixed by its key, so the comparison ignores value order only.
-    iconv -f UTF-16LE -t UTF-8 "$sb/prefix/drive_c/snap.reg" | tr -d '\r' | sed 's/^\xef\xbb\xbf//' |
-      awk '/^\[/ { key = $0; print key; next } /^$/ { next } { print key " " $0 }' | sort >>"$out"
-  done
-  for s in "${services[@]}"; do
-    echo "$s $(w sc query "$s" | awk '/STATE/ { print $4 }') start=$(w reg query \
-      "HKLM\\System\\CurrentControlSet\\Services\\$s" /v Start | awk '/Start/ { print $3 }')" >>"$out"
-  done
-  (cd "$sb/prefix/drive_c/Program Files/Hewlett Packard Enterprise" && find . -type f -print0 |
-    sort -z | xargs -0 sha256sum) >>"$out"
-  for db in registry directory; do sqlite3 "$sb/layout/db/$db.db" .dump >>"$out"; done
-}
+snapshot() { machine_snapshot "$1" || fail "snapshot"; }
 same_as_before() {  # label
   snapshot "$work/after"
   if ! cmp -s "$work/before" "$work/after"; then
