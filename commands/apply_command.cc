@@ -47,6 +47,7 @@ int RunApply(Context& ctx) {
   if (!env.ok()) return Fail(ctx, env.status());
   auto plan = engine::LoadPlan(plan_path, env.value(), overrides.value());
   if (!plan.ok()) return Fail(ctx, plan.status());
+  if (Status st = RequireWayToConfirm(ctx, plan.value(), yes); !st.ok()) return Fail(ctx, st);
   // Validated: only now is the journal touched.
   auto log = OpenJournal(common, store::OpenMode::kCreate);
   if (!log.ok()) return Fail(ctx, log.status());

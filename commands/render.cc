@@ -76,6 +76,11 @@ std::string Summarize(const Event& e, bool reveal) {
           return b.kind + " started: " + text(b.detail);
         } else if constexpr (std::is_same_v<T, ActionFinished>) {
           return "action finished (exit " + std::to_string(b.exit_code) + ")";
+        } else if constexpr (std::is_same_v<T, ProcessStarted>) {
+          return "program started (process " + std::to_string(b.pid) + ")";
+        } else if constexpr (std::is_same_v<T, ProcessExited>) {
+          return "program ended (exit " + std::to_string(b.exit_code) + ")" +
+                 (b.failure.empty() ? "" : ": " + text(b.failure));
         }
       },
       e.body);
@@ -235,6 +240,12 @@ void WriteRunBodyJson(JsonWriter& w, const T& b, bool reveal) {
         .Field("detail", store::ShowText(b.detail, reveal));
   } else if constexpr (std::is_same_v<T, ActionFinished>) {
     w.Field("index", static_cast<uint64_t>(b.index)).Field("exit_code", static_cast<int64_t>(b.exit_code));
+  } else if constexpr (std::is_same_v<T, ProcessStarted>) {
+    w.Field("index", static_cast<uint64_t>(b.index)).Field("pid", b.pid)
+        .Field("start_id", b.start_id);
+  } else if constexpr (std::is_same_v<T, ProcessExited>) {
+    w.Field("index", static_cast<uint64_t>(b.index)).Field("exit_code", static_cast<int64_t>(b.exit_code))
+        .Field("failure", store::ShowText(b.failure, reveal));
   }
 }
 

@@ -56,13 +56,15 @@ int Finish(Context& ctx, const CommonOptions& common, const std::string& run_id,
 int RunResume(Context& ctx) {
   po::options_description desc("resume");
   std::string run_id;
-  bool accept = false, reapply = false, rerun = false, done = false, yes = false;
+  bool accept = false, reapply = false, rerun = false, done = false, yes = false, running = false;
   desc.add_options()
       ("run", po::value<std::string>(&run_id), "the run to continue (default: the newest run)")
       ("accept-current", po::bool_switch(&accept), "keep values changed by someone else and go on")
       ("reapply", po::bool_switch(&reapply), "overwrite values changed by someone else")
       ("rerun-step", po::bool_switch(&rerun), "run an interrupted exec/manual action again")
       ("step-done", po::bool_switch(&done), "an interrupted exec/manual action was completed by hand")
+      ("despite-running", po::bool_switch(&running),
+       "go on although the interrupted exec's program still runs (it outlived tidemark)")
       ("yes,y", po::bool_switch(&yes), "confirm manual steps without asking");
   po::positional_options_description pos;
   po::variables_map vm;
@@ -105,6 +107,13 @@ int RunResume(Context& ctx) {
   } else if (!record.value()->plan) {
     return Fail(ctx, Status::Corruption("run " + run_id + " has no recorded plan to resume"));
   } else {
+    std::set<std::string> finished;
+    for (const auto& s : run->steps) {
+      if (s.status == engine::StepStatus::kFinished || s.status == engine::StepStatus::kSkipped) finished.insert(s.id);
+    }
+    if (Status refused = RequireWayToConfirm(ctx, *record.value()->plan, yes, finished); !refused.ok()) {
+      return Fail(ctx, refused);
+    }
     engine::ExecOptions options;
     options.yes = yes;
     options.confirm = TerminalConfirm(ctx);
@@ -115,6 +124,7 @@ int RunResume(Context& ctx) {
     ro.choice = choice;
     ro.rerun_step = rerun;
     ro.step_done = done;
+    ro.despite_running = running;
     st = executor.Resume(*record.value()->plan, run_id, ro);
     conflicts = executor.conflicts();
   }

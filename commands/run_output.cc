@@ -52,4 +52,24 @@ std::function<bool(const std::string&)> TerminalConfirm(Context& ctx) {
   };
 }
 
+Status RequireWayToConfirm(Context& ctx, const engine::Plan& plan, bool yes,
+                           const std::set<std::string>& finished) {
+  if (yes || TerminalConfirm(ctx)) return Status::Ok();
+  int manual = 0;
+  std::string first;
+  for (const auto& step : plan.steps) {
+    if (finished.count(step.id)) continue;
+    for (const auto& a : step.actions) {
+      if (!a.As<engine::Manual>()) continue;
+      ++manual;
+      if (first.empty()) first = step.id;
+    }
+  }
+  if (manual == 0) return Status::Ok();
+  return Status::InvalidInput(
+      "plan " + plan.name + " has " + std::to_string(manual) + " manual step(s) to confirm (the first in step " +
+      first + ") and there is no terminal to ask at: run it from a terminal, or pass --yes to confirm "
+      "them in a script; nothing was changed");
+}
+
 }  // namespace tidemark::commands

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "commands/command.h"
 #include "engine/change_writer.h"
+#include "engine/plan.h"
 
 namespace tidemark::commands {
 
@@ -18,5 +20,11 @@ void PrintConflicts(Context& ctx, const std::vector<engine::ConflictInfo>& confl
                     bool reveal, const std::string& choices);
 // Asks on the terminal; nullptr when stdin is not a terminal.
 std::function<bool(const std::string&)> TerminalConfirm(Context& ctx);
+// Before the first change: InvalidInput when a manual step of `plan` that
+// has not finished (`finished` holds the step ids that have) will need a
+// confirmation that nobody can give (no terminal, no --yes), so the run
+// never stops half-way for want of one.
+Status RequireWayToConfirm(Context& ctx, const engine::Plan& plan, bool yes,
+                           const std::set<std::string>& finished = {});
 
 }  // namespace tidemark::commands

@@ -8,6 +8,7 @@
 #include "commands/render.h"
 #include "commands/table.h"
 #include "engine/fold.h"
+#include "engine/process/process_identity.h"
 #include "engine/run_record.h"
 #include "store/event_compat.h"
 #include "store/journal_lock.h"
@@ -35,6 +36,13 @@ struct StatusView {
   std::string next;
 };
 
+// The interrupted exec's program of step `s` when it still runs, else nullptr.
+const ProcessStarted* RunningProgram(const engine::StepState& s) {
+  if (!s.open_action || !s.open_process || s.open_exit) return nullptr;
+  const auto& p = *s.open_process;
+  return process::ProcessLiveness(p.pid, p.start_id) == process::Liveness::kRunning ? &p : nullptr;
+}
+
 // The admin's next move, from how the run stands and who holds the lock.
 std::string NextStep(const engine::RunState& run, bool is_rollback, const std::string& holder) {
   if (run.status == engine::RunStatus::kFinished) {
@@ -42,6 +50,12 @@ std::string NextStep(const engine::RunState& run, bool is_rollback, const std::s
                        : "finished; `tidemark verify` prints the head hash for the change ticket";
   }
   if (!holder.empty()) return "another tidemark is working on this journal right now (" + holder + ")";
+  for (const auto& s : run.steps) {
+    if (const auto* p = RunningProgram(s)) {
+      return "step " + s.id + "'s program still runs (process " + std::to_string(p->pid) +
+             ", it outlived the tidemark that started it): wait for it to end before `tidemark resume`";
+    }
+  }
   if (!run.in_doubt.empty()) return "`tidemark resume` will check the in-doubt changes against the live systems";
   return "`tidemark resume` continues it; `tidemark rollback --dry-run` shows how to undo it";
 }
@@ -81,6 +95,7 @@ void WriteRunJson(JsonWriter& w, const StatusView& v) {
     w.BeginObject().Field("id", s.id).Field("title", s.title).Field("status", engine::StepStatusName(s.status))
         .Field("started", FormatTime(s.started_ns)).Field("error", s.error)
         .Field("interrupted_action", s.open_action ? s.open_action->kind + ": " + s.open_action->detail : "")
+        .Field("running_process", static_cast<int64_t>(RunningProgram(s) ? RunningProgram(s)->pid : 0))
         .EndObject();
   }
   w.EndArray().Key("in_doubt").BeginArray();
@@ -126,6 +141,7 @@ Status PrintSteps(std::ostream& o, const StatusView& v) {
   for (const auto& s : v.run.steps) {
     std::string status = engine::StepStatusName(s.status);
     if (s.open_action) status = "interrupted in " + s.open_action->kind;
+    if (const auto* p = RunningProgram(s)) status += ", still running (process " + std::to_string(p->pid) + ")";
     steps.Add({s.id, status, FormatTime(s.started_ns), Duration(s.started_ns, s.ended_ns), s.title});
   }
   if (!v.run.info.plan_sha256.empty()) {

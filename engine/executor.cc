@@ -11,6 +11,7 @@
 #include "engine/actions/kinds.h"
 #include "engine/fold.h"
 #include "engine/process/interrupt.h"
+#include "engine/process/process_identity.h"
 #include "engine/process/process_runner.h"
 #include "snapshots/db_backup.h"
 #include "store/event_codec.h"
@@ -183,6 +184,31 @@ Status Executor::ResumeStep(const Plan& plan, ChangeWriter& w, const Step& step,
   }
   const std::string what =
       at ? std::string(at->KindName()) + " `" + OpaqueDetail(*at) + "`" : "an action";
+  if (interrupted_opaque && ss.open_exit) {
+    // The program had ended and its exit was recorded; the interruption came
+    // before the changes it made were: finish the action as it would have.
+    const ProcessExited& exited = *ss.open_exit;
+    Progress("  " + what + " had ended before the interruption (exit " +
+             std::to_string(exited.exit_code) + "); recording the changes it made");
+    TM_ASSIGN_OR_RETURN(auto before, JournaledScan(*ss.open_action));
+    TM_RETURN_IF_ERROR(RecordObserved(w, plan, before,
+                                      ActionFinished{static_cast<uint32_t>(last), exited.exit_code}));
+    if (!exited.failure.empty()) {
+      return FailStep(w, Status::Failed(std::string(at ? at->KindName() : "exec") + " " +
+                                        exited.failure));
+    }
+    first = static_cast<size_t>(last) + 1;
+    return Status::Ok();
+  }
+  if (interrupted_opaque && ss.open_process && !ro.despite_running &&
+      process::ProcessLiveness(ss.open_process->pid, ss.open_process->start_id) ==
+          process::Liveness::kRunning) {
+    return Status::Locked("step " + step.id + "'s " + what + " is still running (process " +
+                          std::to_string(ss.open_process->pid) +
+                          "): it outlived the tidemark that started it. Wait for it to end, or "
+                          "end it, then resume (`tidemark resume --despite-running` goes on "
+                          "while it runs)");
+  }
   if (!ro.rerun_step && !ro.step_done) {
     return Status::Conflict("step " + step.id + " " +
                             (interrupted_opaque ? "was interrupted during" : "failed in") +
@@ -194,18 +220,31 @@ Status Executor::ResumeStep(const Plan& plan, ChangeWriter& w, const Step& step,
   TM_RETURN_IF_ERROR(
       w.Append(Decision{0, ro.rerun_step ? "rerun-step" : "step-done", Value::Absent(), what})
           .status());
-  if (!ro.step_done) return Status::Ok();
-  if (interrupted_opaque && !ss.open_action->scan_blob.empty()) {
-    TM_ASSIGN_OR_RETURN(auto blob, log_.GetBlob(ss.open_action->scan_blob));
-    if (!blob) return Status::Corruption("pre-action scan blob is missing");
-    TM_ASSIGN_OR_RETURN(auto before, DecodeScanImage(*blob, log_));
-    TM_RETURN_IF_ERROR(RecordObserved(w, plan, before));
+  if (!ro.step_done) {
+    // The rerun's observed changes are taken against the first attempt's
+    // pre-action scan: what the interrupted attempt changed is recorded too.
+    if (interrupted_opaque && !ss.open_action->scan_blob.empty()) {
+      TM_ASSIGN_OR_RETURN(auto before, JournaledScan(*ss.open_action));
+      prior_scan_.emplace(static_cast<uint32_t>(last), std::move(before));
+    }
+    return Status::Ok();
   }
   if (interrupted_opaque) {
-    TM_RETURN_IF_ERROR(w.Append(ActionFinished{static_cast<uint32_t>(last), 0}).status());
+    snapshots::ScanImage before;
+    if (!ss.open_action->scan_blob.empty()) {
+      TM_ASSIGN_OR_RETURN(before, JournaledScan(*ss.open_action));
+    }
+    TM_RETURN_IF_ERROR(
+        RecordObserved(w, plan, before, ActionFinished{static_cast<uint32_t>(last), 0}));
   }
   first = static_cast<size_t>(last) + 1;
   return Status::Ok();
+}
+
+Result<snapshots::ScanImage> Executor::JournaledScan(const ActionStarted& started) const {
+  TM_ASSIGN_OR_RETURN(auto blob, log_.GetBlob(started.scan_blob));
+  if (!blob) return Status::Corruption("pre-action scan blob is missing");
+  return DecodeScanImage(*blob, log_);
 }
 
 Status Executor::RunFrom(const Plan& plan, ChangeWriter& w, const RunState* run,
@@ -331,7 +370,7 @@ Status Executor::RunCheckpoint(ChangeWriter& w, const TakeCheckpoint& a, ActionP
   return Status::Ok();
 }
 
-Executor::OpaqueOutcome Executor::RunCommand(const ChangeWriter& w, const Exec& exec) {
+Executor::OpaqueOutcome Executor::RunCommand(ChangeWriter& w, const Exec& exec, uint32_t index) {
   const auto log_file = options_.log_dir / (w.run() + "-" + w.step() + ".log");
   Progress("  running " + exec.CommandLine() + " (output also in " + log_file.string() + ")");
   process::RunOptions run;
@@ -344,10 +383,18 @@ Executor::OpaqueOutcome Executor::RunCommand(const ChangeWriter& w, const Exec& 
     Progress("    [" + ElapsedText(std::chrono::steady_clock::now() - started) + "] " +
              std::string(line));
   };
+  // Which process it is, recorded before it is waited for: a tidemark killed
+  // while it runs can later tell whether it still runs (process_identity.h).
+  Status recorded;
+  run.on_started = [&](int64_t pid) {
+    recorded = w.Append(ProcessStarted{index, pid, process::StartIdentity(pid)}).status();
+    return recorded.ok();
+  };
   auto result = process::Run(exec.shell ? process::Command::Shell(
                                               exec.command.empty() ? "" : exec.command[0])
                                         : process::Command::Argv(exec.command),
                              run);
+  if (!recorded.ok()) return {127, "", recorded};
   if (!result.ok()) return {127, result.status().message()};
   Progress("  " + result->Describe() + " after " +
            ElapsedText(std::chrono::steady_clock::now() - started));
@@ -364,7 +411,9 @@ Executor::OpaqueOutcome Executor::RunCommand(const ChangeWriter& w, const Exec& 
 
 Executor::OpaqueOutcome Executor::Confirm(const Manual& manual) {
   bool confirmed = options_.yes;
-  if (!confirmed && options_.confirm) {
+  if (confirmed) {
+    Progress("  manual step confirmed by --yes: " + secrets_.Redact(manual.prompt));
+  } else if (options_.confirm) {
     confirmed = options_.confirm(secrets_.Redact(manual.prompt));
   } else if (!confirmed) {
     Progress("  manual step needs confirmation: " + manual.prompt);
@@ -374,13 +423,19 @@ Executor::OpaqueOutcome Executor::Confirm(const Manual& manual) {
 }
 
 Status Executor::RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a) {
-  TM_ASSIGN_OR_RETURN(auto before, targets_.Scan(plan.watch));
+  const uint32_t index = a.position.action;
+  snapshots::ScanImage before;
+  if (prior_scan_ && prior_scan_->first == index) {
+    before = std::move(prior_scan_->second);
+  } else {
+    TM_ASSIGN_OR_RETURN(before, targets_.Scan(plan.watch));
+  }
+  prior_scan_.reset();
   const std::string image = EncodeScanImage(before);
   std::vector<std::string> blobs = {image};
   for (const auto& [id, entry] : before) {
     if (entry.content) blobs.push_back(*entry.content);
   }
-  const uint32_t index = a.position.action;
   TM_RETURN_IF_ERROR(w.Append(ActionStarted{index, std::string(a.KindName()), OpaqueDetail(a),
                                             Sha256Hex(image)},
                               blobs)
@@ -388,13 +443,19 @@ Status Executor::RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a) {
   const OpaqueOutcome outcome = std::visit(
       [&](const auto& kind) -> OpaqueOutcome {
         using T = std::decay_t<decltype(kind)>;
-        if constexpr (std::is_same_v<T, Exec>) return RunCommand(w, kind);
+        if constexpr (std::is_same_v<T, Exec>) return RunCommand(w, kind, index);
         if constexpr (std::is_same_v<T, Manual>) return Confirm(kind);
         return {1, "is not an opaque action"};
       },
       a.body);
-  TM_RETURN_IF_ERROR(RecordObserved(w, plan, before));
-  TM_RETURN_IF_ERROR(w.Append(ActionFinished{index, outcome.exit_code}).status());
+  TM_RETURN_IF_ERROR(outcome.journal);
+  if (a.As<Exec>()) {
+    // Its exit first: if tidemark stops before the changes are recorded,
+    // resume knows the program ended and finishes the action itself.
+    TM_RETURN_IF_ERROR(
+        w.Append(ProcessExited{index, outcome.exit_code, secrets_.Redact(outcome.failure)}).status());
+  }
+  TM_RETURN_IF_ERROR(RecordObserved(w, plan, before, ActionFinished{index, outcome.exit_code}));
   if (!outcome.failure.empty()) {
     return Status::Failed(std::string(a.KindName()) + " " + outcome.failure);
   }
@@ -402,10 +463,10 @@ Status Executor::RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a) {
 }
 
 Status Executor::RecordObserved(ChangeWriter& w, const Plan& plan,
-                                const snapshots::ScanImage& before) {
+                                const snapshots::ScanImage& before,
+                                std::optional<EventBody> closing) {
   TM_ASSIGN_OR_RETURN(auto after, targets_.Scan(plan.watch));
   const auto changes = snapshots::Diff(before, after);
-  if (changes.empty()) return Status::Ok();
   std::vector<EventBody> bodies;
   std::vector<std::string> blobs;
   for (const auto& c : changes) {
@@ -421,6 +482,8 @@ Status Executor::RecordObserved(ChangeWriter& w, const Plan& plan,
     bodies.push_back(std::move(body));
     blobs.insert(blobs.end(), contents.begin(), contents.end());
   }
+  if (closing) bodies.push_back(std::move(*closing));
+  if (bodies.empty()) return Status::Ok();
   return w.AppendBatch(std::move(bodies), blobs).status();
 }
 

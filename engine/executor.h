@@ -31,6 +31,9 @@ struct ResumeOptions {
   ResumeChoice choice = ResumeChoice::kNone;
   bool rerun_step = false;  // re-run an interrupted exec/manual action
   bool step_done = false;   // the admin finished it by hand: record and go on
+  // Go on although the interrupted exec's program still runs (it outlived
+  // the tidemark that started it); without it resume refuses (Locked).
+  bool despite_running = false;
 };
 
 class Executor {
@@ -53,8 +56,11 @@ class Executor {
  private:
   // How an exec or manual action ended (failure "" = it succeeded).
   struct OpaqueOutcome {
-    int exit_code = 0;
+    OpaqueOutcome(int code = 0, std::string why = "", Status record = Status::Ok())
+        : exit_code(code), failure(std::move(why)), journal(std::move(record)) {}
+    int exit_code;
     std::string failure;
+    Status journal;  // not ok: the program's start could not be recorded
   };
 
   Status RunFrom(const Plan& plan, ChangeWriter& w, const RunState* run, const ResumeOptions& ro);
@@ -68,11 +74,16 @@ class Executor {
                    bool lenient);
   Status RunMutation(ChangeWriter& w, const Action& a, bool lenient);
   Status RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a);
-  OpaqueOutcome RunCommand(const ChangeWriter& w, const Exec& exec);
+  OpaqueOutcome RunCommand(ChangeWriter& w, const Exec& exec, uint32_t index);
   OpaqueOutcome Confirm(const Manual& manual);
   Status RunCheckpoint(ChangeWriter& w, const TakeCheckpoint& a, ActionPosition at);
   Status RunAssert(ChangeWriter& w, const Action& a, const Assert& check);
-  Status RecordObserved(ChangeWriter& w, const Plan& plan, const snapshots::ScanImage& before);
+  // Records what the watch scan shows changed since `before`, and `closing`
+  // (the action's actionFinished) with it in one atomic batch.
+  Status RecordObserved(ChangeWriter& w, const Plan& plan, const snapshots::ScanImage& before,
+                        std::optional<EventBody> closing);
+  // The pre-action watch scan journaled with an interrupted action.
+  Result<snapshots::ScanImage> JournaledScan(const ActionStarted& started) const;
   Status FailStep(ChangeWriter& w, const Status& why);
   void Progress(const std::string& line) const;
 
@@ -81,6 +92,10 @@ class Executor {
   ExecOptions options_;
   std::vector<ConflictInfo> conflicts_;
   store::SecretPolicy secrets_;  // the current plan's secret strings
+  // --rerun-step of an interrupted exec/manual: the first attempt's
+  // pre-action scan (action index, image), so the rerun's observed changes
+  // include what the first attempt changed.
+  std::optional<std::pair<uint32_t, snapshots::ScanImage>> prior_scan_;
 };
 
 // Scan images are kept as blobs so an interrupted installer's changes can

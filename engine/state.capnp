@@ -48,6 +48,12 @@ struct Step {
   effectiveActions @9 :List(Int32);
   hasOpenAction @10 :Bool;
   openAction @11 :ActionStarted;
+  hasOpenProcess @12 :Bool;     # the open exec's program had started
+  openPid @13 :Int64;
+  openStartId @14 :Text;
+  hasOpenExit @15 :Bool;        # ... and had ended
+  openExitCode @16 :Int32;
+  openFailure @17 :Text;
 }
 
 struct ActionPosition {

@@ -154,12 +154,19 @@ void State::Apply(const Event& e) {
         } else if constexpr (std::is_same_v<T, RollbackFinished>) {
           if (run) run->in_rollback = false;
         } else if constexpr (std::is_same_v<T, Decision>) {
-          if (step && body.choice == "step-done") step->open_action.reset();
+          if (step && body.choice == "step-done") step->CloseAction();
         } else if constexpr (std::is_same_v<T, ActionStarted>) {
-          if (step) step->open_action = body;
+          if (step) {
+            step->CloseAction();
+            step->open_action = body;
+          }
           note_action(static_cast<int>(body.index));
         } else if constexpr (std::is_same_v<T, ActionFinished>) {
-          if (step) step->open_action.reset();
+          if (step) step->CloseAction();
+        } else if constexpr (std::is_same_v<T, ProcessStarted>) {
+          if (step && step->open_action) step->open_process = body;
+        } else if constexpr (std::is_same_v<T, ProcessExited>) {
+          if (step && step->open_action) step->open_exit = body;
         }
       },
       e.body);

@@ -37,6 +37,13 @@ struct StepState {
   int last_action = -1;                // highest action index with a recorded effect
   std::set<int> effective_actions;     // action indices with an applied change or noop
   std::optional<ActionStarted> open_action;  // opaque action started, not finished
+  std::optional<ProcessStarted> open_process;  // the open exec's program, once it started
+  std::optional<ProcessExited> open_exit;      // ... and once it ended
+  void CloseAction() {
+    open_action.reset();
+    open_process.reset();
+    open_exit.reset();
+  }
 };
 
 struct PendingIntent {

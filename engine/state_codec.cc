@@ -78,6 +78,16 @@ void PutStep(s::Step::Builder b, const StepState& st) {
     oa.setDetail(st.open_action->detail);
     oa.setScanBlob(st.open_action->scan_blob);
   }
+  b.setHasOpenProcess(st.open_process.has_value());
+  if (st.open_process) {
+    b.setOpenPid(st.open_process->pid);
+    b.setOpenStartId(st.open_process->start_id);
+  }
+  b.setHasOpenExit(st.open_exit.has_value());
+  if (st.open_exit) {
+    b.setOpenExitCode(st.open_exit->exit_code);
+    b.setOpenFailure(st.open_exit->failure);
+  }
 }
 
 void PutRun(s::Run::Builder b, const RunState& run) {
@@ -181,6 +191,12 @@ Result<StepState> GetStep(s::Step::Reader r) {
     auto oa = r.getOpenAction();
     st.open_action = ActionStarted{oa.getIndex(), Str(oa.getKind()), Str(oa.getDetail()),
                                    Str(oa.getScanBlob())};
+    if (r.getHasOpenProcess()) {
+      st.open_process = ProcessStarted{oa.getIndex(), r.getOpenPid(), Str(r.getOpenStartId())};
+    }
+    if (r.getHasOpenExit()) {
+      st.open_exit = ProcessExited{oa.getIndex(), r.getOpenExitCode(), Str(r.getOpenFailure())};
+    }
   }
   return st;
 }

@@ -170,5 +170,19 @@ struct Event {
       index @59 :UInt32;
       exitCode @60 :Int32;
     }
+    # An exec's program, between actionStarted and actionFinished: recorded
+    # when it has started (so a later tidemark can tell whether it still runs)
+    # and when it has ended (before the changes observed, so resume can finish
+    # the step by itself).
+    processStarted :group {
+      index @66 :UInt32;
+      pid @67 :Int64;          # also its process group on POSIX
+      startId @68 :Text;       # which process that pid was (process/process_identity.h)
+    }
+    processExited :group {
+      index @69 :UInt32;
+      exitCode @70 :Int32;
+      failure @71 :Text;       # why the action failed ("" = it succeeded)
+    }
   }
 }

@@ -9,7 +9,8 @@ constexpr const char* kKindNames[] = {
     "runStarted", "runFinished", "runFailed",   "stepStarted",     "stepFinished",
     "stepFailed", "stepSkipped", "intent",      "applied",         "failed",
     "noop",       "observed",    "checkpoint",  "rollbackStarted", "rollbackFinished",
-    "decision",   "note",        "actionStarted", "actionFinished"};
+    "decision",   "note",        "actionStarted", "actionFinished",
+    "processStarted", "processExited"};
 static_assert(std::size(kKindNames) == std::variant_size_v<EventBody>);
 }  // namespace
 

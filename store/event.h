@@ -132,11 +132,26 @@ struct ActionFinished {
   int32_t exit_code = 0;
 };
 
+// An exec's program has started: which process it is, so that a tidemark
+// killed while it runs can later tell whether it still runs.
+struct ProcessStarted {
+  uint32_t index = 0;
+  int64_t pid = 0;        // also its process group on POSIX
+  std::string start_id;   // process::StartIdentity of pid ("" = unknown)
+};
+// An exec's program has ended; written before the changes it made are
+// observed, so a resume after a kill in between finishes the action itself.
+struct ProcessExited {
+  uint32_t index = 0;
+  int32_t exit_code = 0;
+  std::string failure;    // the action's failure ("" = it succeeded)
+};
+
 using EventBody =
     std::variant<RunStarted, RunFinished, RunFailed, StepStarted, StepFinished, StepFailed,
                  StepSkipped, Intent, Applied, Failed, Noop, Observed, Checkpoint,
                  RollbackStarted, RollbackFinished, Decision, Note, ActionStarted,
-                 ActionFinished>;
+                 ActionFinished, ProcessStarted, ProcessExited>;
 
 // Kind names in the order of EventBody's alternatives ("runStarted", "intent", ...).
 const char* EventKindName(size_t variant_index);

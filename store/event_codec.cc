@@ -153,6 +153,11 @@ Result<std::optional<RunKind>> GetRunKind(s::RunKind kind) {
                              " is unknown to this tidemark (journal written by a newer version?)");
 }
 
+// The newest body kind: every kind up to it is one of EventBody's alternatives.
+constexpr auto kNewestBodyKind = s::Event::Body::PROCESS_EXITED;
+static_assert(static_cast<size_t>(kNewestBodyKind) + 1 == std::variant_size_v<EventBody>,
+              "a new event kind is decoded here and named in kNewestBodyKind");
+
 struct BodyWriter {
   s::Event::Body::Builder b;
   void operator()(const RunStarted& x) {
@@ -263,6 +268,18 @@ struct BodyWriter {
     auto g = b.initActionFinished();
     g.setIndex(x.index);
     g.setExitCode(x.exit_code);
+  }
+  void operator()(const ProcessStarted& x) {
+    auto g = b.initProcessStarted();
+    g.setIndex(x.index);
+    g.setPid(x.pid);
+    g.setStartId(x.start_id);
+  }
+  void operator()(const ProcessExited& x) {
+    auto g = b.initProcessExited();
+    g.setIndex(x.index);
+    g.setExitCode(x.exit_code);
+    g.setFailure(x.failure);
   }
 };
 
@@ -380,6 +397,14 @@ Result<EventBody> GetBody(s::Event::Body::Reader b) {
       auto g = b.getActionFinished();
       return EventBody(ActionFinished{g.getIndex(), g.getExitCode()});
     }
+    case s::Event::Body::PROCESS_STARTED: {
+      auto g = b.getProcessStarted();
+      return EventBody(ProcessStarted{g.getIndex(), g.getPid(), FromText(g.getStartId())});
+    }
+    case s::Event::Body::PROCESS_EXITED: {
+      auto g = b.getProcessExited();
+      return EventBody(ProcessExited{g.getIndex(), g.getExitCode(), FromText(g.getFailure())});
+    }
   }
   return Status::Unsupported("event body kind " + std::to_string(static_cast<int>(b.which())) +
                              " is unknown to this tidemark (journal written by a newer "
@@ -447,7 +472,7 @@ Result<Event> DecodeEvent(std::string_view bytes) {
 
 Result<EventHeader> DecodeEventHeader(std::string_view bytes) {
   return WithReader<s::Event>(bytes, [](s::Event::Reader r) -> Result<EventHeader> {
-    if (static_cast<unsigned>(r.getBody().which()) > static_cast<unsigned>(s::Event::Body::ACTION_FINISHED)) {
+    if (static_cast<unsigned>(r.getBody().which()) > static_cast<unsigned>(kNewestBodyKind)) {
       return Status::Unsupported("event body kind " +
                                  std::to_string(static_cast<int>(r.getBody().which())) +
                                  " is unknown to this tidemark (journal written by a newer version?)");

@@ -331,6 +331,8 @@ void SecretPolicy::Mark(EventBody& body, const std::vector<std::string>& blobs) 
           b.title = Redact(b.title);
         } else if constexpr (std::is_same_v<T, ActionStarted> || std::is_same_v<T, Decision>) {
           b.detail = Redact(b.detail);
+        } else if constexpr (std::is_same_v<T, ProcessExited>) {
+          b.failure = Redact(b.failure);
         }
       },
       body);

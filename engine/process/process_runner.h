@@ -48,6 +48,11 @@ struct RunOptions {
   // Called with each output line (without its end of line), one call at a
   // time, from a thread the runner owns; never after Run returns.
   std::function<void(std::string_view line)> on_line;
+  // Called once, on the calling thread, as soon as the program has started,
+  // with its process id (on POSIX also its process group). Returning false
+  // ends the whole tree at once (ExitStatus::interrupted): for a program
+  // whose start could not be recorded.
+  std::function<bool(int64_t pid)> on_started;
   // nullopt: no limit. When it passes, the whole tree is asked to stop
   // (SIGTERM to the process group / Ctrl-Break) and killed after kill_grace
   // (SIGKILL / TerminateJobObject).

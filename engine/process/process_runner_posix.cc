@@ -342,7 +342,10 @@ Result<ExitStatus> Run(const Command& command, const RunOptions& o) {
   }
   ExitStatus es;
   int wstatus = 0;
-  if (!WaitOrLimit(*spawned, reader, sink, o, &es, &wstatus)) {
+  if (o.on_started && !o.on_started(*spawned)) {
+    es.interrupted = true;
+    EndGroup(*spawned, reader, sink, o.kill_grace, &wstatus);
+  } else if (!WaitOrLimit(*spawned, reader, sink, o, &es, &wstatus)) {
     EndGroup(*spawned, reader, sink, o.kill_grace, &wstatus);
   }
   Drain(reader, sink);

@@ -323,11 +323,17 @@ Result<ExitStatus> Run(const Command& command, const RunOptions& o) {
     TerminateProcess(pi.hProcess, kKilledExitCode);
     return CannotRun(command.Program(), "AssignProcessToJobObject: " + Win32ErrorText(GetLastError()));
   }
-  ResumeThread(pi.hThread);
+  ExitStatus es;
+  // Still suspended: its start is recorded before it does anything.
+  const bool started = !o.on_started || o.on_started(pi.dwProcessId);
+  if (started) ResumeThread(pi.hThread);
   Reader reader{read_end, &sink};
   Handle reader_thread(CreateThread(nullptr, 0, &Reader::Main, &reader, 0, nullptr));
-  ExitStatus es;
-  if (!WaitOrLimit(pi.hProcess, o, &es)) {
+  if (!started) {
+    es.interrupted = true;
+    TerminateJobObject(job.get(), kKilledExitCode);
+    WaitForSingleObject(pi.hProcess, INFINITE);
+  } else if (!WaitOrLimit(pi.hProcess, o, &es)) {
     EndJob(job.get(), pi, o.kill_grace);
   } else {
     LetJobMembersLive(job.get());

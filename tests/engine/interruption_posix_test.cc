@@ -4,7 +4,10 @@
 // exactly as after an uninterrupted run (or pristine, for a rollback).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <csignal>
+#include <filesystem>
 
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/mini_site.h"
@@ -91,24 +94,54 @@ TEST(InterruptionTest, RollbackKilledAfterEachAppendResumesToPristine) {
 }
 
 
+// A plan whose one exec runs `command` with the DataCenter folder watched,
+// then sets one registry value.
+std::filesystem::path ExecPlan(const MiniSite& site, const std::string& name,
+                               const std::string& command) {
+  return site.WritePlan(name, "name: " + name + "\n"
+      "watch:\n  - folder: { host: S1, path: 'C:\\DataCenter' }\n"
+      "steps:\n"
+      "  - id: setup\n    title: Vendor setup\n    actions:\n"
+      "      - exec: { shell: true, command: \"" + command + "\" }\n"
+      "  - id: after\n    title: After setup\n    actions:\n"
+      "      - registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: DB_PreferedRegistry, value: S2 }\n");
+}
+
+std::string DailyMaint(const MiniSite& site) {
+  return (site.dir() / "hosts/S1/C/DataCenter/DailyMaint.cmd").string();
+}
+
+// Waits (up to 20 s) until `status` no longer reports a program still running.
+void WaitForOrphanToEnd(const MiniSite& site) {
+  for (int i = 0; i < 200; ++i) {
+    CliResult r = RunTidemarkProcess(J(site, {"status"}));
+    if (r.out.find("still running") == std::string::npos) return;
+    ::usleep(100 * 1000);
+  }
+  FAIL() << "the orphaned program never ended";
+}
+
 // An installer that dies with tidemark half-way (here: it kills tidemark after
-// changing a file) is never re-run silently; --step-done records what it changed
-// (against the scan taken before it started) and the run goes on; rollback
-// then restores the file.
+// changing a file, then runs on for a while as an orphan) is noticed while it
+// still runs: status names its process and resume refuses (exit 5) until it
+// has ended. Then it is never re-run silently; --step-done records what it
+// changed (against the scan taken before it started) and the run goes on;
+// rollback then restores the file.
 TEST(InterruptionTest, InterruptedExecNeedsADecisionAndStepDoneRecordsItsChanges) {
   TempDir dir;
   MiniSite site(dir.path());
   const std::string pristine = site.Fingerprint();
-  const auto script = (site.dir() / "hosts/S1/C/DataCenter/DailyMaint.cmd").string();
-  const auto plan = site.WritePlan("exec-kill", "name: exec-kill\n"
-      "watch:\n  - folder: { host: S1, path: 'C:\\DataCenter' }\n"
-      "steps:\n"
-      "  - id: setup\n    title: Vendor setup\n    actions:\n"
-      "      - exec: { shell: true, command: \"printf 'REM patched\\\\r\\\\n' >> '" + script + "'; kill -9 $PPID; sleep 5\" }\n"
-      "  - id: after\n    title: After setup\n    actions:\n"
-      "      - registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: DB_PreferedRegistry, value: S2 }\n");
+  const auto plan = ExecPlan(site, "exec-kill",
+      "printf 'REM patched\\\\r\\\\n' >> '" + DailyMaint(site) + "'; kill -9 $PPID; sleep 2");
   CliResult r = RunTidemarkProcess(J(site, {"apply", plan.string(), "--env", site.env_path().string()}));
   ASSERT_EQ(r.signal, SIGKILL) << r.out << r.err;
+  r = RunTidemarkProcess(J(site, {"status"}));
+  EXPECT_NE(r.out.find("interrupted in exec, still running (process "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("wait for it to end"), std::string::npos) << r.out;
+  r = RunTidemarkProcess(J(site, {"resume", "--rerun-step"}));
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.err.find("is still running (process "), std::string::npos) << r.err;
+  WaitForOrphanToEnd(site);
   r = RunTidemarkProcess(J(site, {"status"}));
   EXPECT_NE(r.out.find("interrupted in exec"), std::string::npos) << r.out;
   r = RunTidemarkProcess(J(site, {"resume"}));
@@ -124,6 +157,91 @@ TEST(InterruptionTest, InterruptedExecNeedsADecisionAndStepDoneRecordsItsChanges
   r = RunTidemarkProcess(J(site, {"rollback"}));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(site.Fingerprint(), pristine);
+}
+
+// --despite-running is the admin saying so explicitly: resume goes on while
+// the orphan still runs.
+TEST(InterruptionTest, DespiteRunningResumesWhileTheOrphanRuns) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const auto plan = ExecPlan(site, "exec-orphan", "kill -9 $PPID; sleep 3");
+  CliResult r = RunTidemarkProcess(J(site, {"apply", plan.string(), "--env", site.env_path().string()}));
+  ASSERT_EQ(r.signal, SIGKILL) << r.out << r.err;
+  r = RunTidemarkProcess(J(site, {"resume", "--step-done", "--despite-running"}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  WaitForOrphanToEnd(site);
+}
+
+// --rerun-step of an installer killed with tidemark: the first attempt changed
+// a watched file, the rerun finds nothing left to do. The rerun's observed
+// changes are taken against the first attempt's pre-scan, so the change is
+// recorded, rollback restores it and nothing drifts.
+TEST(InterruptionTest, RerunStepRecordsWhatTheInterruptedAttemptChanged) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const std::string pristine = site.Fingerprint();
+  const std::string marker = (dir.path() / "first-attempt-ran").string();
+  const auto plan = ExecPlan(site, "exec-rerun",
+      "if [ -e '" + marker + "' ]; then exit 0; fi; touch '" + marker +
+      "'; printf 'REM patched\\\\r\\\\n' >> '" + DailyMaint(site) + "'; kill -9 $PPID");
+  CliResult r = RunTidemarkProcess(J(site, {"apply", plan.string(), "--env", site.env_path().string()}));
+  ASSERT_EQ(r.signal, SIGKILL) << r.out << r.err;
+  WaitForOrphanToEnd(site);
+  r = RunTidemarkProcess(J(site, {"resume", "--rerun-step"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("observed"), std::string::npos) << r.out;
+  r = RunTidemarkProcess(J(site, {"log", "--kind", "observed", "--json"}));
+  EXPECT_NE(r.out.find("DailyMaint.cmd"), std::string::npos) << r.out;
+  r = RunTidemarkProcess(J(site, {"drift"}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = RunTidemarkProcess(J(site, {"rollback"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(site.Fingerprint(), pristine);
+  r = RunTidemarkProcess(J(site, {"drift"}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+// Killed at every journal sync of a run whose installer changes a watched
+// file and exits 0: where the record holds the program's exit but not its
+// observed changes, resume finishes the step by itself (no --rerun-step or
+// --step-done asked), and rollback restores the file.
+TEST(InterruptionTest, FinishedInstallerKilledBeforeItsChangesAreRecordedResumesByItself) {
+  int finished_alone = 0;
+  for (int n = 1;; ++n) {
+    TempDir dir;
+    MiniSite site(dir.path());
+    const std::string pristine = site.Fingerprint();
+    const auto plan = ExecPlan(site, "exec-done",
+        "printf 'REM patched\\\\r\\\\n' >> '" + DailyMaint(site) + "'");
+    CliResult r = RunTidemarkProcess(J(site, {"apply", plan.string(), "--env", site.env_path().string()}),
+                                     {"TIDEMARK_CRASH_AFTER_SYNCS=" + std::to_string(n)});
+    if (r.exit_code == 0) break;
+    ASSERT_EQ(r.signal, SIGKILL) << "crash point " << n << ": " << r.out << r.err;
+    WaitForOrphanToEnd(site);  // killed right after it started: printf may still be at work
+    const CliResult exited = RunTidemarkProcess(J(site, {"log", "--kind", "processExited", "--json"}));
+    const CliResult closed = RunTidemarkProcess(J(site, {"log", "--kind", "actionFinished", "--json"}));
+    const bool exit_only = exited.out.find("processExited") != std::string::npos &&
+                           closed.out.find("actionFinished") == std::string::npos;
+    std::vector<std::string> resume = {"resume"};
+    if (!exit_only) {
+      // Before the exit was recorded the record cannot know: the admin says.
+      r = RunTidemarkProcess(J(site, {"status"}));
+      if (r.out.find("interrupted in exec") != std::string::npos) resume.push_back("--step-done");
+    }
+    r = RunTidemarkProcess(J(site, resume));
+    ASSERT_EQ(r.exit_code, 0) << "crash point " << n << ":\n" << r.out << r.err;
+    if (exit_only) {
+      ++finished_alone;
+      EXPECT_NE(r.out.find("had ended before the interruption (exit 0)"), std::string::npos) << r.out;
+      r = RunTidemarkProcess(J(site, {"log", "--kind", "observed", "--json"}));
+      EXPECT_NE(r.out.find("DailyMaint.cmd"), std::string::npos) << r.out;
+    }
+    r = RunTidemarkProcess(J(site, {"rollback"}));
+    ASSERT_EQ(r.exit_code, 0) << "crash point " << n << ":\n" << r.out << r.err;
+    ASSERT_EQ(site.Fingerprint(), pristine) << "crash point " << n;
+    ASSERT_LT(n, 100) << "the sweep does not end";
+  }
+  EXPECT_EQ(finished_alone, 1) << "exactly one sync point lies between the exit and the changes";
 }
 
 }  // namespace

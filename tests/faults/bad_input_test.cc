@@ -392,5 +392,40 @@ TEST(BadInputTest, DollarDollarBraceIsALiteralInParameterValues) {
   site.StopServices();
 }
 
+// No terminal and no --yes: a manual step later in the plan could never be
+// confirmed, so apply refuses before the first change (not half-way at that
+// step), and so does resume for the manual steps still to run.
+TEST(BadInputTest, ManualStepWithNoWayToConfirmIsRefusedBeforeAnyChange) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const std::string before = site.Fingerprint();
+  const std::string yaml =
+      OneAction("registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: AllowBackups, type: REG_DWORD, value: 0 }") +
+      "  - id: console\n    title: In the console\n    actions:\n"
+      "      - manual: { prompt: 'Deselect Allow backups in DCMC' }\n";
+  const auto plan = site.WritePlan("needs-confirm", yaml);
+  const auto apply = WithJournal(site, {"apply", plan.string(), "--env", site.env_path().string()});
+  CliResult r = RunTidemarkProcess(apply);  // stdin: not a terminal
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("1 manual step(s) to confirm (the first in step console)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pass --yes"), std::string::npos) << r.err;
+  EXPECT_EQ(site.Fingerprint(), before);
+  EXPECT_EQ(HeadSeq(site), 0u);
+  // A run stopped before its manual step (by a failure) resumes only with a way to confirm.
+  auto with_yes = apply;
+  with_yes.push_back("--yes");
+  r = RunTidemarkProcess(with_yes, {"TIDEMARK_CRASH_AFTER_SYNCS=4"});
+  ASSERT_NE(r.exit_code, 0) << r.out << r.err;
+  const uint64_t head = HeadSeq(site);
+  r = RunTidemarkProcess(WithJournal(site, {"resume"}));
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("no terminal to ask at"), std::string::npos) << r.err;
+  EXPECT_EQ(HeadSeq(site), head);
+  r = RunTidemarkProcess(WithJournal(site, {"resume", "--yes"}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("manual step confirmed by --yes: Deselect Allow backups in DCMC"), std::string::npos) << r.out;
+  site.StopServices();
+}
+
 }  // namespace
 }  // namespace tidemark::faults

@@ -83,7 +83,9 @@ TEST(EventCodecTest, EveryEventKindRoundTrips) {
       Decision{9, "accept-current", Value::Text("other"), "changed by someone"},
       Note{"ticket CHG-1234"},
       ActionStarted{2, "exec", "setup.exe /s", Sha256Hex("scan")},
-      ActionFinished{2, 1}};
+      ActionFinished{2, 1},
+      ProcessStarted{2, 4242, "b0f1d2c3-boot/123456"},
+      ProcessExited{2, 3, "exited with code 3"}};
   ASSERT_EQ(bodies.size(), std::variant_size_v<EventBody>);
   for (auto& body : bodies) {
     const Event e = Header(body);
