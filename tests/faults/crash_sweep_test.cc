@@ -124,6 +124,86 @@ SweepStats SweepRollback(const std::string& syscall, int step, std::chrono::seco
   return stats;
 }
 
+// A plan whose installer patches a watched file; its first attempt then
+// kills tidemark (the marker says a first attempt ran), a rerun finds the
+// patch there and exits 0.
+std::filesystem::path RerunPlan(const MiniSite& site, const std::filesystem::path& marker) {
+  const std::string file = (site.dir() / "hosts/S1/C/DataCenter/DailyMaint.cmd").string();
+  return site.WritePlan("rerun", "name: rerun\n"
+      "watch:\n  - folder: { host: S1, path: 'C:\\DataCenter' }\n"
+      "steps:\n"
+      "  - id: setup\n    title: Vendor setup\n    actions:\n"
+      "      - exec: { shell: true, command: \"grep -q patched '" + file + "' || printf 'REM patched\\\\r\\\\n' >> '" +
+      file + "'; [ -e '" + marker.string() + "' ] || { touch '" + marker.string() + "'; kill -9 $PPID; }\" }\n"
+      "  - id: after\n    title: After setup\n    actions:\n"
+      "      - registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: DB_PreferedRegistry, value: S2 }\n");
+}
+
+// Resumes until the run finishes, answering --rerun-step whenever resume asks.
+std::string ResumeRerunningToEnd(const MiniSite& site) {
+  std::string log;
+  std::vector<std::string> args = {"resume"};
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    CliResult r = RunTidemarkProcess(WithJournal(site, args));
+    log += std::to_string(r.exit_code) + ": " + r.out + r.err + "\n";
+    if (r.exit_code == 0) return "";
+    args = {"resume"};
+    if (r.err.find("--rerun-step") != std::string::npos) args.push_back("--rerun-step");
+  }
+  return "did not finish:\n" + log;
+}
+
+// An installer killed with tidemark, then `resume --rerun-step` killed at the
+// Nth `syscall`, then resumed to the end: the site ends as after one
+// uninterrupted run, and rollback (which must know what the first attempt
+// changed) brings it back to pristine.
+SweepStats SweepRerunStep(const std::string& syscall, int step, std::chrono::seconds budget) {
+  std::string expected;
+  {
+    TempDir dir, marks;
+    MiniSite site(dir.path());
+    const auto marker = marks / "first-attempt-ran";
+    testing::WriteFileBytes(marker, "");
+    CliResult r = RunTidemarkProcess(WithJournal(site, {"apply", RerunPlan(site, marker).string(), "--env",
+                                                        site.env_path().string()}));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    expected = site.Fingerprint();
+    site.StopServices();
+  }
+  SweepStats stats;
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  for (int n = 1; n < 200; n += step) {
+    if (std::chrono::steady_clock::now() > deadline) break;
+    TempDir dir, marks;
+    MiniSite site(dir.path());
+    const std::string pristine = site.Fingerprint();
+    CliResult a = RunTidemarkProcess(WithJournal(site, {"apply", RerunPlan(site, marks / "first-attempt-ran").string(),
+                                                        "--env", site.env_path().string()}));
+    EXPECT_EQ(a.signal, SIGKILL) << a.out << a.err;
+    CliResult r = RunUnderStrace(syscall + ":signal=KILL:when=" + std::to_string(n),
+                                 WithJournal(site, {"resume", "--rerun-step"}));
+    ++stats.points;
+    const std::string where = "resume --rerun-step killed at " + syscall + " " + std::to_string(n);
+    if (r.signal == 0) {
+      EXPECT_EQ(r.exit_code, 0) << where << ": " << r.out << r.err;
+      stats.total_syncs = n;
+    } else {
+      ++stats.crashes;
+      EXPECT_EQ(ResumeRerunningToEnd(site), "") << where;
+    }
+    EXPECT_EQ(site.Fingerprint(), expected) << where;
+    CliResult back = RunTidemarkProcess(WithJournal(site, {"rollback"}));
+    EXPECT_EQ(back.exit_code, 0) << where << ": " << back.out << back.err;
+    EXPECT_EQ(site.Fingerprint(), pristine) << where << "\nlog: "
+        << RunTidemarkProcess(WithJournal(site, {"log", "--oldest-first"})).out;
+    CliResult v = RunTidemarkProcess(WithJournal(site, {"verify"}));
+    EXPECT_EQ(v.exit_code, 0) << where << ": " << v.out << v.err;
+    site.StopServices();
+    if (r.signal == 0 || ::testing::Test::HasFailure()) break;
+  }
+  return stats;
+}
+
 // Names in `dir` other than the journal itself (abandoned creations).
 std::vector<std::string> StrayEntries(const std::filesystem::path& dir) {
   std::vector<std::string> out;
@@ -232,6 +312,14 @@ TEST_F(CrashSweepTest, ApplyKilledWhileCreatingItsJournalLeavesAWorkingJournal) 
     ASSERT_GT(count, 0) << syscall;
     const SweepStats s = SweepCreation(syscall, {"apply"}, count, step(), apply);
     Report(("apply-creating-journal/" + syscall).c_str(), s);
+    EXPECT_GT(s.crashes, 0) << syscall;
+  }
+}
+
+TEST_F(CrashSweepTest, RerunStepKilledAtEverySyncEndsAsOneRunAndRollsBackToPristine) {
+  for (const std::string syscall : {"fdatasync", "fsync"}) {
+    const SweepStats s = SweepRerunStep(syscall, step(), budget());
+    Report(("rerun-step/" + syscall).c_str(), s);
     EXPECT_GT(s.crashes, 0) << syscall;
   }
 }
