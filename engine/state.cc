@@ -122,6 +122,18 @@ void State::Apply(const Event& e) {
         } else if constexpr (std::is_same_v<T, StepStarted>) {
           if (run) {
             StepState s;
+            // A step resumed keeps what its earlier attempt recorded: where
+            // it got to and the action it was interrupted in, so a kill
+            // right after it is resumed never re-runs or forgets that action.
+            if (const StepState* earlier = run->FindStep(e.step);
+                earlier && earlier->status != StepStatus::kFinished &&
+                earlier->status != StepStatus::kSkipped) {
+              s = *earlier;
+              s.status = StepStatus::kRunning;
+              s.ended_seq = 0;
+              s.ended_ns = 0;
+              s.error.clear();
+            }
             s.id = e.step;
             s.title = body.title;
             s.started_seq = e.seq;

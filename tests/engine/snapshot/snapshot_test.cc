@@ -67,6 +67,10 @@ uint64_t FillJournal(EventLog& log, int runs) {
                                          Value::Service(ServiceRun::kRunning, StartType::kAuto),
                                          false}))
                       .ok());
+      EXPECT_TRUE(log.Append(Ev(run, step, ProcessStarted{2, 4000 + r, "boot/" + std::to_string(r)})).ok());
+      if (s != 1 || r % 2 == 0) {
+        EXPECT_TRUE(log.Append(Ev(run, step, ProcessExited{2, r % 3, r % 3 ? "exited with code" : ""})).ok());
+      }
       if (s != 1) {
         EXPECT_TRUE(log.Append(Ev(run, step, ActionFinished{2, 0})).ok());
       }
@@ -186,6 +190,39 @@ void ExpectFallback(EventLog& log, uint64_t head, uint64_t earlier, uint64_t dam
   ASSERT_EQ(checks->size(), 2u);
   EXPECT_TRUE((*checks)[0].ok);
   EXPECT_FALSE((*checks)[1].ok);
+}
+
+// A step resumed (a second stepStarted) keeps its earlier attempt's place and
+// the action it was interrupted in: a kill right after the resume must not
+// make the next resume start the step over or forget that action.
+TEST(ResumedStepTest, KeepsTheInterruptedActionAndItsProgram) {
+  State state;
+  uint64_t seq = 0;
+  auto apply = [&](std::string step, EventBody body) {
+    Event e = Ev("r", std::move(step), std::move(body));
+    e.seq = ++seq;
+    state.Apply(e);
+  };
+  apply("", RunStarted{});
+  apply("setup", StepStarted{"Vendor setup", "exec"});
+  apply("setup", ActionStarted{1, "exec", "setup.exe", "scan"});
+  apply("setup", ProcessStarted{1, 77, "boot/5"});
+  apply("setup", Decision{0, "rerun-step", Value::Absent(), "exec `setup.exe`"});
+  apply("setup", StepStarted{"Vendor setup (resumed)", "exec"});
+  const RunState* run = state.FindRun("r");
+  ASSERT_NE(run, nullptr);
+  const StepState* step = run->FindStep("setup");
+  ASSERT_NE(step, nullptr);
+  EXPECT_EQ(step->status, StepStatus::kRunning);
+  EXPECT_EQ(step->last_action, 1);
+  ASSERT_TRUE(step->open_action.has_value());
+  EXPECT_EQ(step->open_action->scan_blob, "scan");
+  ASSERT_TRUE(step->open_process.has_value());
+  EXPECT_EQ(step->open_process->pid, 77);
+  apply("setup", ActionFinished{1, 0});
+  apply("setup", StepFinished{});
+  apply("setup", StepStarted{"Vendor setup, again", "exec"});  // a finished step starts anew
+  EXPECT_EQ(run->FindStep("setup")->last_action, -1);
 }
 
 TEST_F(SnapshotTest, FlippedByteIsSkipped) {
