@@ -47,7 +47,11 @@ std::string Summarize(const Event& e, bool reveal) {
                  (b.reverses ? " (undoes #" + std::to_string(b.reverses) + ")" : "");
         } else if constexpr (std::is_same_v<T, Applied>) {
           return b.resource.Display() + " = " + store::ShowValue(b.read_back, &b.resource, b.secret, reveal) +
-                 " (intent #" + std::to_string(b.intent_seq) + (b.recovered ? ", recovered" : "") + ")";
+                 " (intent #" + std::to_string(b.intent_seq) + (b.recovered ? ", recovered" : "") +
+                 (b.overwrote ? ", overwrote " + store::ShowValue(*b.overwrote, &b.resource, b.secret, reveal) +
+                                    " found on resume"
+                              : "") +
+                 ")";
         } else if constexpr (std::is_same_v<T, Failed>) {
           return b.resource.Display() + ": " + text(b.error) + " (intent #" + std::to_string(b.intent_seq) + ")";
         } else if constexpr (std::is_same_v<T, Noop>) {
@@ -182,6 +186,10 @@ bool WriteChangeBodyJson(JsonWriter& w, const T& b, bool reveal) {
     w.Field("intent_seq", b.intent_seq).Field("recovered", b.recovered);
     w.Key("value");
     WriteValueJson(w, b.read_back, &b.resource, b.secret, reveal);
+    if (b.overwrote) {
+      w.Key("overwrote");
+      WriteValueJson(w, *b.overwrote, &b.resource, b.secret, reveal);
+    }
   } else if constexpr (std::is_same_v<T, Failed>) {
     w.Key("resource");
     WriteResourceJson(w, b.resource);

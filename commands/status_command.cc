@@ -44,7 +44,12 @@ const ProcessStarted* RunningProgram(const engine::StepState& s) {
 }
 
 // The admin's next move, from how the run stands and who holds the lock.
-std::string NextStep(const engine::RunState& run, bool is_rollback, const std::string& holder) {
+std::string NextStep(const engine::RunState& run, bool is_rollback, const std::string& holder,
+                     const std::string& rolled_back_by) {
+  if (!rolled_back_by.empty()) {
+    return "rolled back by run " + rolled_back_by +
+           "; `tidemark drift` confirms the systems match the journal";
+  }
   if (run.status == engine::RunStatus::kFinished) {
     return is_rollback ? "rolled back; `tidemark drift` confirms the systems match the journal"
                        : "finished; `tidemark verify` prints the head hash for the change ticket";
@@ -140,6 +145,7 @@ Status PrintSteps(std::ostream& o, const StatusView& v) {
   Table steps({"STEP", "STATUS", "STARTED", "TOOK", "TITLE"});
   for (const auto& s : v.run.steps) {
     std::string status = engine::StepStatusName(s.status);
+    if (s.attempts > 1) status += " (attempt " + std::to_string(s.attempts) + ")";
     if (s.open_action) status = "interrupted in " + s.open_action->kind;
     if (const auto* p = RunningProgram(s)) status += ", still running (process " + std::to_string(p->pid) + ")";
     steps.Add({s.id, status, FormatTime(s.started_ns), Duration(s.started_ns, s.ended_ns), s.title});
@@ -202,7 +208,14 @@ int RunStatus(Context& ctx) {
   if (!folded.ok()) return Fail(ctx, folded.status());
   const engine::RunState& run = *folded->FindRun(run_id);
   const bool is_rollback = store::KindOfRun(run.info) == RunKind::kRollback;
-  const StatusView view{common, *log.value(), holder, run, is_rollback, NextStep(run, is_rollback, holder)};
+  std::string rolled_back_by;
+  if (!is_rollback) {
+    auto by = engine::RolledBackBy(*log.value(), run);
+    if (!by.ok()) return Fail(ctx, by.status());
+    rolled_back_by = by.value();
+  }
+  const StatusView view{common, *log.value(), holder, run, is_rollback,
+                        NextStep(run, is_rollback, holder, rolled_back_by)};
   if (common.json) {
     JsonWriter w;
     w.BeginObject().Field("journal", common.journal.string()).Field("head_seq", log.value()->head().seq)

@@ -55,7 +55,7 @@ Result<std::optional<std::string>> ChangeWriter::ContentFor(const Value& v) {
 Status ChangeWriter::WriteAndConfirm(uint64_t intent_seq, const Resource& r,
                                      const Value& expected, const Value& after,
                                      const std::optional<std::string>& content, bool recursive,
-                                     bool secret) {
+                                     bool secret, std::optional<Value> overwrote) {
   Status st = targets_.Write(r, expected, after, content, recursive);
   if (!st.ok()) {
     TM_RETURN_IF_ERROR(Append(Failed{intent_seq, r, st.message()}).status());
@@ -68,7 +68,8 @@ Status ChangeWriter::WriteAndConfirm(uint64_t intent_seq, const Resource& r,
     return Status::RunStopped(r.Display() + ": written but could not be read back (" +
                               back.status().message() + "); `tidemark resume` will check it");
   }
-  TM_RETURN_IF_ERROR(Append(Applied{intent_seq, r, back.value(), false, secret}).status());
+  TM_RETURN_IF_ERROR(
+      Append(Applied{intent_seq, r, back.value(), false, secret, std::move(overwrote)}).status());
   ++applied_;
   if (!Matches(back.value(), after)) {
     return Status::RunStopped(r.Display() + ": read back " +
@@ -160,7 +161,7 @@ Status ChangeWriter::Reconcile(const PendingIntent& p, ResumeChoice choice,
     TM_RETURN_IF_ERROR(
         Append(Decision{p.seq, "reapply", current, "overwrote the value found on resume"})
             .status());
-    return WriteAndConfirm(p.seq, i.resource, current, i.after, content, false, i.secret);
+    return WriteAndConfirm(p.seq, i.resource, current, i.after, content, false, i.secret, current);
   }
   if (conflict) *conflict = ConflictInfo{p.seq, i.resource, i.before, i.after, current, i.secret};
   auto show = [&](const Value& v) { return store::ShowValue(v, &i.resource, i.secret, false); };

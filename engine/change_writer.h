@@ -84,7 +84,8 @@ class ChangeWriter {
  private:
   Status WriteAndConfirm(uint64_t intent_seq, const Resource& r, const Value& expected,
                          const Value& after, const std::optional<std::string>& content,
-                         bool recursive, bool secret);
+                         bool recursive, bool secret,
+                         std::optional<Value> overwrote = std::nullopt);
   Result<std::optional<std::string>> ContentFor(const Value& v);
   // The before phase: `c.before` when given, else one read of the target
   // (files: `content` receives the bytes the value hashes).

@@ -97,6 +97,9 @@ Result<const RecordedChange*> OutcomeFold::Apply(const Event& e) {
   if (a != nullptr) {
     c->outcome = a->recovered ? Outcome::kRecovered : Outcome::kApplied;
     c->after = a->read_back;
+    // Resume overwrote a value someone else had written: that value is what
+    // the change replaced, and what rollback puts back.
+    if (a->overwrote) c->before = *a->overwrote;
     c->secret = c->secret || a->secret;
   } else if (f != nullptr) {
     c->outcome = Outcome::kFailed;

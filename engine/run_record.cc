@@ -65,6 +65,21 @@ Status RequireRun(const store::EventLog& log, const std::string& run_id) {
                           " (`tidemark log --kind runStarted` lists the runs)");
 }
 
+Result<std::string> RolledBackBy(const store::EventLog& log, const RunState& run) {
+  TM_ASSIGN_OR_RETURN(auto runs, log.Runs());
+  auto it = std::find(runs.begin(), runs.end(), run.id);
+  if (it == runs.end()) return std::string();
+  for (++it; it != runs.end(); ++it) {
+    TM_ASSIGN_OR_RETURN(State st, FoldRun(log, *it));
+    const RunState* later = st.FindRun(*it);
+    if (later && later->rollback && later->status == RunStatus::kFinished &&
+        later->rollback->target_seq <= run.start_seq) {
+      return *it;
+    }
+  }
+  return std::string();
+}
+
 Result<std::vector<std::string>> UnfinishedRuns(const store::EventLog& log) {
   TM_ASSIGN_OR_RETURN(auto runs, log.Runs());
   std::vector<std::string> out;

@@ -8,6 +8,7 @@
 
 #include "engine/environment.h"
 #include "engine/plan.h"
+#include "engine/state.h"
 #include "store/event_log.h"
 
 namespace tidemark::engine {
@@ -34,5 +35,8 @@ Result<std::string> NewestRun(const store::EventLog& log);
 Status RequireRun(const store::EventLog& log, const std::string& run_id);
 // Runs that never finished, oldest first.
 Result<std::vector<std::string>> UnfinishedRuns(const store::EventLog& log);
+// The finished rollback run, started after `run`, that rolled back to its
+// start or a point before it (so undid all of it), or "" when none did.
+Result<std::string> RolledBackBy(const store::EventLog& log, const RunState& run);
 
 }  // namespace tidemark::engine

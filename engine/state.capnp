@@ -54,6 +54,7 @@ struct Step {
   hasOpenExit @15 :Bool;        # ... and had ended
   openExitCode @16 :Int32;
   openFailure @17 :Text;
+  attempts @18 :UInt32;         # 0 in older snapshots = 1
 }
 
 struct ActionPosition {

@@ -1,6 +1,9 @@
 // The state fold: one event at a time, no I/O.
 #include "engine/state.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace tidemark::engine {
 const char* StepStatusName(StepStatus s) {
   switch (s) {
@@ -113,7 +116,10 @@ void State::Apply(const Event& e) {
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, RunFinished>) {
-          if (run) run->status = RunStatus::kFinished;
+          if (run) {
+            run->status = RunStatus::kFinished;
+            run->error.clear();  // a failure it was resumed from is over
+          }
         } else if constexpr (std::is_same_v<T, RunFailed>) {
           if (run) {
             run->status = RunStatus::kFailed;
@@ -122,17 +128,21 @@ void State::Apply(const Event& e) {
         } else if constexpr (std::is_same_v<T, StepStarted>) {
           if (run) {
             StepState s;
-            // A step resumed keeps what its earlier attempt recorded: where
-            // it got to and the action it was interrupted in, so a kill
-            // right after it is resumed never re-runs or forgets that action.
-            if (const StepState* earlier = run->FindStep(e.step);
-                earlier && earlier->status != StepStatus::kFinished &&
+            // A step resumed is one step, attempted again: it keeps what its
+            // earlier attempt recorded (where it got to, the action it was
+            // interrupted in), so a kill right after it is resumed never
+            // re-runs or forgets that action, and it is listed once.
+            auto earlier = std::find_if(run->steps.rbegin(), run->steps.rend(),
+                                        [&](const StepState& x) { return x.id == e.step; });
+            if (earlier != run->steps.rend() && earlier->status != StepStatus::kFinished &&
                 earlier->status != StepStatus::kSkipped) {
-              s = *earlier;
+              s = std::move(*earlier);
+              run->steps.erase(std::next(earlier).base());
               s.status = StepStatus::kRunning;
               s.ended_seq = 0;
               s.ended_ns = 0;
               s.error.clear();
+              ++s.attempts;
             }
             s.id = e.step;
             s.title = body.title;
@@ -141,6 +151,7 @@ void State::Apply(const Event& e) {
             run->steps.push_back(std::move(s));
             // A run that stopped and is resumed is running again.
             run->status = RunStatus::kRunning;
+            run->error.clear();
           }
         } else if constexpr (std::is_same_v<T, StepFinished> || std::is_same_v<T, StepFailed> ||
                              std::is_same_v<T, StepSkipped>) {

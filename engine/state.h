@@ -36,6 +36,7 @@ struct StepState {
   std::string error;
   int last_action = -1;                // highest action index with a recorded effect
   std::set<int> effective_actions;     // action indices with an applied change or noop
+  int attempts = 1;                    // 2 and more: resumed after a stop
   std::optional<ActionStarted> open_action;  // opaque action started, not finished
   std::optional<ProcessStarted> open_process;  // the open exec's program, once it started
   std::optional<ProcessExited> open_exit;      // ... and once it ended

@@ -3,6 +3,8 @@
 // state. The only file that calls capnp for snapshots; kj exceptions stop here.
 #include "engine/state_codec.h"
 
+#include <algorithm>
+
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <kj/exception.h>
@@ -78,6 +80,7 @@ void PutStep(s::Step::Builder b, const StepState& st) {
     oa.setDetail(st.open_action->detail);
     oa.setScanBlob(st.open_action->scan_blob);
   }
+  b.setAttempts(static_cast<uint32_t>(st.attempts));
   b.setHasOpenProcess(st.open_process.has_value());
   if (st.open_process) {
     b.setOpenPid(st.open_process->pid);
@@ -187,6 +190,7 @@ Result<StepState> GetStep(s::Step::Reader r) {
   st.error = Str(r.getError());
   st.last_action = r.getLastAction();
   for (int32_t a : r.getEffectiveActions()) st.effective_actions.insert(a);
+  st.attempts = std::max<int>(1, static_cast<int>(r.getAttempts()));
   if (r.getHasOpenAction()) {
     auto oa = r.getOpenAction();
     st.open_action = ActionStarted{oa.getIndex(), Str(oa.getKind()), Str(oa.getDetail()),

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <vector>
 #include <iterator>
 #include <optional>
 
@@ -48,11 +49,34 @@ fs::path NewBackupPath(const fs::path& dir, const std::string& database, const s
   return p;
 }
 
+// Backups hold the data: the folders made for them are owner-only, like the journal.
 Status PrepareDir(const fs::path& dir) {
   std::error_code ec;
+  std::vector<fs::path> made;
+  for (fs::path p = fs::absolute(dir, ec); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    made.push_back(p);
+    if (p == p.parent_path()) break;
+  }
   fs::create_directories(dir, ec);
   if (ec) return Status::IoError("cannot create backup directory " + dir.string() + ": " +
                                  ec.message());
+  for (const auto& p : made) {
+    fs::permissions(p, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) return Status::IoError("cannot make " + p.string() + " owner-only: " + ec.message());
+  }
+  return Status::Ok();
+}
+
+// An empty owner-only file for a backup to be written into (VACUUM INTO
+// keeps the mode of an empty file it is given).
+Status CreateOwnerOnly(const fs::path& file) {
+  {
+    std::ofstream out(file, std::ios::binary);
+    if (!out) return Status::IoError("cannot create " + file.string());
+  }
+  std::error_code ec;
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
+  if (ec) return Status::IoError("cannot make " + file.string() + " owner-only: " + ec.message());
   return Status::Ok();
 }
 
@@ -122,6 +146,7 @@ class SqliteBackupDriver : public BackupDriver {
   Result<BackupRecord> Backup(const fs::path& dest_dir) override {
     TM_RETURN_IF_ERROR(PrepareDir(dest_dir));
     fs::path file = fs::absolute(NewBackupPath(dest_dir, db_.name(), "sqlite"));
+    TM_RETURN_IF_ERROR(CreateOwnerOnly(file));
     auto made = db_.Query("VACUUM INTO ?", {Value::Text(targets::odbc_text::DriverFilePath(file))});
     if (!made.ok()) {
       RemoveQuietly(file);

@@ -120,6 +120,8 @@ struct Event {
       readBack @29 :Value;
       recovered @30 :Bool;
       secret @61 :Bool;        # derived from a secret (absent in older journals = false)
+      reapplied @72 :Bool;     # resume --reapply overwrote a value found: `overwrote`
+      overwrote @73 :Value;
     }
     failed :group {
       intentSeq @31 :UInt64;

@@ -69,6 +69,9 @@ struct Applied {
   Value read_back;
   bool recovered = false;  // found already done by resume
   bool secret = false;     // shown as *** unless --reveal-secrets
+  // resume --reapply: the value found (someone else's) and overwritten, which
+  // is then the change's before (what rollback puts back).
+  std::optional<Value> overwrote = std::nullopt;
 };
 struct Failed {
   uint64_t intent_seq = 0;

@@ -204,6 +204,8 @@ struct BodyWriter {
     PutValue(g.initReadBack(), x.read_back);
     g.setRecovered(x.recovered);
     g.setSecret(x.secret);
+    g.setReapplied(x.overwrote.has_value());
+    if (x.overwrote) PutValue(g.initOverwrote(), *x.overwrote);
   }
   void operator()(const Failed& x) {
     auto g = b.initFailed();
@@ -331,6 +333,10 @@ Result<EventBody> GetBody(s::Event::Body::Reader b) {
       TM_ASSIGN_OR_RETURN(x.read_back, GetValue(g.getReadBack()));
       x.recovered = g.getRecovered();
       x.secret = g.getSecret();
+      if (g.getReapplied()) {
+        TM_ASSIGN_OR_RETURN(Value found, GetValue(g.getOverwrote()));
+        x.overwrote = std::move(found);
+      }
       return EventBody(std::move(x));
     }
     case s::Event::Body::FAILED: {

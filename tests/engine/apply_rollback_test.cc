@@ -84,6 +84,8 @@ steps:
   CliResult r = RunTidemark(J(site, {"apply", plan.string(), "--env", site.env_path().string()}));
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_NE(r.err.find("8.8.7"), std::string::npos) << r.err;
+  ASSERT_EQ(r.out.rfind("run ", 0), 0u) << r.out;
+  const std::string run_id = r.out.substr(4, r.out.find(':') - 4);
   r = RunTidemark(J(site, {"status"}));
   EXPECT_NE(r.out.find("failed"), std::string::npos) << r.out;
   targets::HiveRegistryTarget reg("S1", site.dir() / "hives/S1.reg");
@@ -95,6 +97,23 @@ steps:
   r = RunTidemark(J(site, {"resume"}));
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("already finished"), std::string::npos) << r.out;
+  // Finished: the failure it was resumed from is over. Step two is one row,
+  // attempted twice; no "running" row and no old error is left.
+  r = RunTidemark(J(site, {"status"}));
+  EXPECT_EQ(r.out.find("8.8.7"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("running"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("done (attempt 2)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("status    finished\n"), std::string::npos) << r.out;
+  const auto report = dir / "report.html";
+  r = RunTidemark(J(site, {"report", "--html", report.string()}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(testing::ReadFileBytes(report).find("equals"), std::string::npos) << "the old assert failure";
+  // Rolled back: status says so instead of offering resume.
+  r = RunTidemark(J(site, {"rollback"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = RunTidemark(J(site, {"status", "--run", run_id}));
+  EXPECT_NE(r.out.find("Next: rolled back by run "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("tidemark resume"), std::string::npos) << r.out;
 }
 
 TEST(ApplyRollbackTest, RestoreDatabasesUsesTheCheckpointBackup) {

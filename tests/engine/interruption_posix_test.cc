@@ -9,6 +9,7 @@
 #include <csignal>
 #include <filesystem>
 
+#include "engine/targets/registry_target.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/mini_site.h"
 #include "tests/testing/temp_dir.h"
@@ -242,6 +243,42 @@ TEST(InterruptionTest, FinishedInstallerKilledBeforeItsChangesAreRecordedResumes
     ASSERT_LT(n, 100) << "the sweep does not end";
   }
   EXPECT_EQ(finished_alone, 1) << "exactly one sync point lies between the exit and the changes";
+}
+
+// Killed between the intent and the write, someone else then writes the value:
+// resume refuses (exit 3), resume --reapply overwrites it and keeps the value
+// it found as the change's before, so history shows it and rollback restores it.
+TEST(InterruptionTest, ReapplyKeepsTheValueItOverwroteAsTheChangesBefore) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const std::string key = "HKLM\\SOFTWARE\\Wow6432Node\\Outflow";
+  const auto plan = site.WritePlan("one", "name: one\nsteps:\n  - id: s\n    title: T\n    actions:\n"
+      "      - registry.set: { host: S1, key: '" + key + "', name: DB_PreferedRegistry, value: S2 }\n");
+  const Resource pref = Resource::RegistryValue("S1", key, "DB_PreferedRegistry");
+  targets::HiveRegistryTarget reg("S1", site.dir() / "hives/S1.reg");
+  bool in_doubt = false;
+  for (int n = 1; n <= 6 && !in_doubt; ++n) {
+    std::filesystem::remove_all(site.journal());
+    CliResult r = RunTidemarkProcess(J(site, {"apply", plan.string(), "--env", site.env_path().string()}),
+                                     {"TIDEMARK_CRASH_AFTER_SYNCS=" + std::to_string(n)});
+    ASSERT_EQ(r.signal, SIGKILL) << n << ": " << r.out << r.err;
+    r = RunTidemarkProcess(J(site, {"status", "--json"}));
+    in_doubt = r.out.find("\"in_doubt\":[{") != std::string::npos;
+  }
+  ASSERT_TRUE(in_doubt) << "no crash point between the intent and its write";
+  ASSERT_EQ(reg.Read(pref).value(), Value::RegString("S1"));
+  ASSERT_TRUE(reg.Write(pref, Value::RegString("S1"), Value::RegString("SOMEONE")).ok());
+  CliResult r = RunTidemarkProcess(J(site, {"resume"}));
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  r = RunTidemarkProcess(J(site, {"resume", "--reapply"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(reg.Read(pref).value(), Value::RegString("S2"));
+  r = RunTidemarkProcess(J(site, {"history", "S1 " + key + "\\DB_PreferedRegistry"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"SOMEONE\""), std::string::npos) << r.out;
+  r = RunTidemarkProcess(J(site, {"rollback"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(reg.Read(pref).value(), Value::RegString("SOMEONE"));
 }
 
 }  // namespace

@@ -55,6 +55,21 @@ TEST(OutcomeFoldTest, EveryWayAnIntentEnds) {
   EXPECT_EQ(fold.changes().size(), 4u);
 }
 
+// resume --reapply overwrote what someone else wrote: that value is the
+// change's before (what rollback restores), not the run's original.
+TEST(OutcomeFoldTest, ReapplyMakesTheOverwrittenValueTheChangesBefore) {
+  OutcomeFold fold;
+  Folded(fold, At(1, SetPref("a", "b", 0)));
+  auto decided = fold.Apply(At(2, Decision{1, "reapply", Value::RegString("someone"), "overwrote"}));
+  ASSERT_TRUE(decided.ok());
+  EXPECT_EQ(decided.value(), nullptr) << "reapply settles nothing by itself";
+  const RecordedChange& c = Folded(
+      fold, At(3, Applied{1, kPref, Value::RegString("b"), false, false, Value::RegString("someone")}));
+  EXPECT_EQ(c.before, Value::RegString("someone"));
+  EXPECT_EQ(c.after, Value::RegString("b"));
+  EXPECT_EQ(c.outcome, Outcome::kApplied);
+}
+
 TEST(OutcomeFoldTest, ObservedNoopAndOtherEvents) {
   OutcomeFold fold;
   const RecordedChange& o =

@@ -103,6 +103,13 @@ TEST(EventCodecTest, EveryEventKindRoundTrips) {
   EXPECT_TRUE(i.secret);
   auto applied = DecodeEvent(EncodeEvent(Header(bodies[8]))).value();
   EXPECT_TRUE(std::get<Applied>(applied.body).secret);
+  EXPECT_FALSE(std::get<Applied>(applied.body).overwrote.has_value());
+  // resume --reapply: the value it overwrote, even an absent one, is kept.
+  for (const Value& found : {Value::Text("someone's"), Value::Absent()}) {
+    auto reapplied = DecodeEvent(EncodeEvent(Header(Applied{9, cell, Value::Text("x"), false, false, found})));
+    ASSERT_TRUE(reapplied.ok()) << reapplied.status().ToString();
+    EXPECT_EQ(std::get<Applied>(reapplied->body).overwrote, std::optional<Value>(found));
+  }
   auto started = DecodeEvent(EncodeEvent(Header(bodies[0]))).value();
   EXPECT_EQ(std::get<RunStarted>(started.body).secret_parameters, std::vector<std::string>{"admin_key"});
 }

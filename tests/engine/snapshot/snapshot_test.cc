@@ -214,6 +214,8 @@ TEST(ResumedStepTest, KeepsTheInterruptedActionAndItsProgram) {
   const StepState* step = run->FindStep("setup");
   ASSERT_NE(step, nullptr);
   EXPECT_EQ(step->status, StepStatus::kRunning);
+  EXPECT_EQ(run->steps.size(), 1u) << "one step, attempted twice";
+  EXPECT_EQ(step->attempts, 2);
   EXPECT_EQ(step->last_action, 1);
   ASSERT_TRUE(step->open_action.has_value());
   EXPECT_EQ(step->open_action->scan_blob, "scan");

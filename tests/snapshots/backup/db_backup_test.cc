@@ -95,6 +95,12 @@ TEST_P(DbBackupTest, BackupRecordDescribesAVerifiedFile) {
   EXPECT_EQ(backup->size, bytes.size());
   EXPECT_GT(backup->size, 0u);
   EXPECT_EQ(backup->sha256, Sha256Hex(bytes));
+#ifndef _WIN32
+  // Backups hold the data: owner-only, like the journal.
+  EXPECT_EQ(fs::status(backup->file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(dir_ / "backups").permissions() & fs::perms::all, fs::perms::owner_all);
+#endif
   // A second backup gets its own file.
   auto second = driver_->Backup(dir_ / "backups");
   ASSERT_TRUE(second.ok()) << second.status().ToString();
