@@ -4,6 +4,7 @@
 #include "commands/json_writer.h"
 #include "commands/run_output.h"
 #include "engine/executor.h"
+#include "engine/preflight.h"
 #include "engine/process/interrupt.h"
 
 namespace tidemark::commands {
@@ -48,10 +49,15 @@ int RunApply(Context& ctx) {
   auto plan = engine::LoadPlan(plan_path, env.value(), overrides.value());
   if (!plan.ok()) return Fail(ctx, plan.status());
   if (Status st = RequireWayToConfirm(ctx, plan.value(), yes); !st.ok()) return Fail(ctx, st);
+  // Every host, hive, folder, service manager and database the plan touches
+  // is reached before the first change.
+  engine::TargetSet targets(env.value());
+  if (Status st = engine::PreflightStatus(engine::Preflight(targets, plan.value())); !st.ok()) {
+    return Fail(ctx, st);
+  }
   // Validated: only now is the journal touched.
   auto log = OpenJournal(common, store::OpenMode::kCreate);
   if (!log.ok()) return Fail(ctx, log.status());
-  engine::TargetSet targets(env.value());
   engine::ExecOptions options;
   options.yes = yes;
   options.confirm = TerminalConfirm(ctx);

@@ -7,6 +7,7 @@
 #include "commands/render.h"
 #include "commands/table.h"
 #include "engine/action_expander.h"
+#include "engine/preflight.h"
 #include "engine/target_set.h"
 #include "store/secret_policy.h"
 
@@ -122,15 +123,30 @@ int RunPlanCheck(Context& ctx) {
       }
     }
   }
-  w.EndArray().Field("problems", static_cast<int64_t>(problems)).EndObject();
+  w.EndArray();
+  // The same reach check apply makes before its first change.
+  const auto unreachable = engine::Preflight(targets, plan.value());
+  w.Key("unreachable").BeginArray();
+  for (const auto& p : unreachable) {
+    w.BeginObject().Field("what", p.what).Field("name", p.name).Field("error", redact(p.message)).EndObject();
+  }
+  w.EndArray();
+  problems += static_cast<int>(unreachable.size());
+  w.Field("problems", static_cast<int64_t>(problems)).EndObject();
   if (common.json) {
     ctx.out << w.str() << "\n";
   } else {
     ctx.out << "\nWhat it would do now (dry run, nothing written):\n";
     t.Print(ctx.out);
-    if (problems) ctx.out << "\n" << problems << " action(s) would fail against the live systems\n";
+    for (const auto& p : unreachable) {
+      ctx.out << "UNREACHABLE " << p.what << (p.name.empty() ? "" : " " + p.name) << ": "
+              << redact(p.message) << "\n";
+    }
+    if (problems) {
+      ctx.out << "\n" << problems << " problem(s): apply would refuse to start (exit 2)\n";
+    }
   }
-  return problems ? 1 : 0;
+  return problems ? 2 : 0;
 }
 
 int RunEnvCheck(Context& ctx) {
@@ -184,7 +200,7 @@ int RunEnvCheck(Context& ctx) {
   } else {
     t.Print(ctx.out);
   }
-  return problems ? 1 : 0;
+  return problems ? 2 : 0;
 }
 
 }  // namespace tidemark::commands

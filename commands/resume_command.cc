@@ -5,6 +5,7 @@
 #include "commands/json_writer.h"
 #include "commands/run_output.h"
 #include "engine/executor.h"
+#include "engine/preflight.h"
 #include "engine/fold.h"
 #include "engine/process/interrupt.h"
 #include "engine/rollback.h"
@@ -113,6 +114,10 @@ int RunResume(Context& ctx) {
     }
     if (Status refused = RequireWayToConfirm(ctx, *record.value()->plan, yes, finished); !refused.ok()) {
       return Fail(ctx, refused);
+    }
+    if (Status unreachable = engine::PreflightStatus(engine::Preflight(targets, *record.value()->plan));
+        !unreachable.ok()) {
+      return Fail(ctx, unreachable);
     }
     engine::ExecOptions options;
     options.yes = yes;

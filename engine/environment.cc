@@ -29,13 +29,15 @@ Result<targets::RegistryBackend> ParseRegistry(const YamlContext& ctx, const YAM
     if (n.Scalar().empty()) return ctx.Error(n, "'registry' needs a hive file or native");
     return targets::RegistryBackend{targets::HiveRegistry{resolve(n.Scalar())}};
   }
-  if (!n.IsMap() || n.size() != 1) {
-    return ctx.Error(n, "'registry' must be a hive file, native, {hive: FILE} or {native: MACHINE}");
+  if (!n.IsMap() || n.size() != (n["create"] ? 2u : 1u) || (n["create"] && !n["hive"])) {
+    return ctx.Error(n, "'registry' must be a hive file, native, {hive: FILE[, create: true]} or "
+                        "{native: MACHINE}");
   }
-  TM_RETURN_IF_ERROR(ctx.OnlyKeys(n, {"hive", "native"}, "registry"));
+  TM_RETURN_IF_ERROR(ctx.OnlyKeys(n, {"hive", "native", "create"}, "registry"));
   if (n["hive"]) {
     TM_ASSIGN_OR_RETURN(std::string file, ctx.String(n, "hive", true));
-    return targets::RegistryBackend{targets::HiveRegistry{resolve(file)}};
+    TM_ASSIGN_OR_RETURN(bool create, ctx.Bool(n, "create", false));
+    return targets::RegistryBackend{targets::HiveRegistry{resolve(file), create}};
   }
   TM_ASSIGN_OR_RETURN(std::string machine, ctx.String(n, "native", false));
   return targets::RegistryBackend{targets::NativeRegistry{machine}};
@@ -156,8 +158,9 @@ Result<Environment> Parse(const std::string& text, const std::filesystem::path& 
     for (const auto& kv : dbs) {
       DatabaseConfig db;
       db.name = kv.first.Scalar();
-      TM_RETURN_IF_ERROR(ctx.OnlyKeys(kv.second, {"connection", "backups", "backup_timeout"},
+      TM_RETURN_IF_ERROR(ctx.OnlyKeys(kv.second, {"connection", "backups", "backup_timeout", "create"},
                                       "database " + db.name));
+      TM_ASSIGN_OR_RETURN(db.create, ctx.Bool(kv.second, "create", false));
       TM_ASSIGN_OR_RETURN(std::string conn, ctx.String(kv.second, "connection", true));
       db.connection = ReplaceAllText(conn, "${env_dir}", base.string());
       TM_ASSIGN_OR_RETURN(std::string backups, ctx.String(kv.second, "backups", false));

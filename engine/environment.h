@@ -29,6 +29,9 @@ struct DatabaseConfig {
   // `backup_timeout` (seconds): each backup/restore program is killed after
   // this long; nullopt: the backup driver's default (snapshots/db_backup.h).
   std::optional<std::chrono::seconds> backup_timeout;
+  // `create: true`: a file database (SQLite) that does not exist yet may be
+  // created by connecting to it; without it a missing file is an error.
+  bool create = false;
 };
 
 struct Environment {

@@ -1,7 +1,10 @@
 // Routing of resources to adapters, and watch-set scans.
 #include "engine/target_set.h"
 
+#include <filesystem>
+
 #include "engine/targets/backends.h"
+#include "engine/targets/odbc_text.h"
 #include "store/unicode.h"
 
 namespace tidemark::engine {
@@ -67,6 +70,19 @@ Result<targets::SqlTarget*> TargetSet::Sql(const std::string& database) {
   if (!db) {
     return Status::InvalidInput("database '" + database + "' is not in the environment " +
                                 env_.path.string());
+  }
+  // A SQLite file that is not there would be created empty by connecting.
+  const auto driver = targets::ConnectionStringValue(db->connection, "Driver");
+  const auto file = targets::ConnectionStringValue(db->connection, "Database");
+  if (!db->create && driver && AsciiLower(*driver).find("sqlite") != std::string::npos && file &&
+      !file->empty() && *file != ":memory:") {
+    std::error_code ec;
+    const auto local = targets::odbc_text::LocalFilePath(*file);
+    if (!std::filesystem::exists(local, ec)) {
+      return Status::InvalidInput("database " + database + ": the SQLite file " + local.string() +
+                                  " does not exist (a wrong path? `create: true` on the database "
+                                  "lets it be created)");
+    }
   }
   TM_ASSIGN_OR_RETURN(auto t, targets::SqlTarget::Connect(db->name, db->connection));
   auto* raw = t.get();

@@ -60,6 +60,16 @@ Result<std::unique_ptr<RegistryTarget>> MakeRegistryTarget(const std::string& ho
   return std::visit(
       Overloaded{[&](const NoBackend&) -> Made { return NoneFor(host, "registry"); },
                  [&](const HiveRegistry& h) -> Made {
+                   // A hive that is not there is a wrong path, not an empty
+                   // registry: writing would make a new file holding only
+                   // the plan's values.
+                   std::error_code ec;
+                   if (!h.create && !std::filesystem::exists(h.file, ec)) {
+                     return Status::InvalidInput(
+                         "host " + host + ": the hive file " + h.file.string() +
+                         " does not exist (a wrong path? `registry: {hive: FILE, create: true}` "
+                         "lets tidemark create it)");
+                   }
                    return std::unique_ptr<RegistryTarget>(
                        std::make_unique<HiveRegistryTarget>(host, h.file));
                  },

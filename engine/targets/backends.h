@@ -18,8 +18,9 @@ namespace tidemark::targets {
 
 struct NoBackend {};  // the environment gives this host no such facility
 
-struct HiveRegistry {    // `registry: FILE` or `registry: {hive: FILE}`
+struct HiveRegistry {    // `registry: FILE` or `registry: {hive: FILE[, create: true]}`
   std::filesystem::path file;
+  bool create = false;   // the file may not exist yet: tidemark creates it
 };
 struct NativeRegistry {  // `registry: native` or `registry: {native: MACHINE}`
   std::string machine;   // "" = the host's own name (this computer when it is)

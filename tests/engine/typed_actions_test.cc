@@ -99,9 +99,10 @@ steps:
     actions:
       - registry.set: { host: S1, key: 'HKLM\SOFTWARE\Wow6432Node\Outflow', name: DB_PreferedRegistry, value: S2 }
 )");
-  // before, compare-and-set, read back.
+  // The preflight's one read of the host's hive (once per host and run,
+  // engine/preflight.h), then before, compare-and-set, read back.
   EXPECT_EQ(HiveParses(J(site, {"apply", plan.string(), "--env", site.env_path().string()}), 0),
-            3u);
+            1u + 3u);
   EXPECT_EQ(RegValue(site, kOutflow, "DB_PreferedRegistry"), Value::RegString("S2"));
   // The reverse action: planning's read is its before; then compare-and-set, read back.
   EXPECT_EQ(HiveParses(J(site, {"rollback"}), 0), 3u);
@@ -118,10 +119,10 @@ steps:
     actions:
       - registry.set: { host: S1, key: 'HKLM\SOFTWARE\Wow6432Node\Outflow', name: Fresh, value: x }
 )");
-  // The value (absent) and its key (present) in the before phase, then
-  // compare-and-set and read back of the one change.
+  // The preflight's read of the hive, the value (absent) and its key
+  // (present) in the before phase, then compare-and-set and read back.
   EXPECT_EQ(HiveParses(J(site, {"apply", plan.string(), "--env", site.env_path().string()}), 0),
-            4u);
+            1u + 4u);
   // Reversing it: read, compare-and-set (delete), read back.
   EXPECT_EQ(HiveParses(J(site, {"rollback"}), 0), 3u);
   EXPECT_TRUE(RegValue(site, kOutflow, "Fresh").absent());

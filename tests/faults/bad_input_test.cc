@@ -427,5 +427,102 @@ TEST(BadInputTest, ManualStepWithNoWayToConfirmIsRefusedBeforeAnyChange) {
   site.StopServices();
 }
 
+// Before the first change apply reaches every host, hive, folder, service
+// manager and database the plan touches, and parses every hive: a broken one
+// (on the second host, touched only in step 2) is exit 2 with nothing
+// changed, and env check and plan check say the same with exit 2.
+// UTF-16LE (with its BOM when `bom`) of ASCII text, as `reg export` writes.
+std::string Utf16le(const std::string& ascii, bool bom = false) {
+  std::string out = bom ? std::string("\xff\xfe", 2) : "";
+  for (char c : ascii) {
+    out += c;
+    out += '\0';
+  }
+  return out;
+}
+
+TEST(BadInputTest, BrokenEnvironmentIsFoundBeforeTheFirstChange) {
+  const std::vector<std::pair<const char*, std::string>> broken_hives = {
+      {"empty", ""},
+      {"cut inside a string", "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\r\n\"Name\"=\"abc"},
+      {"odd-length UTF-16", std::string("\xff\xfeW\0i\0n\0", 8) + "x"},
+      {"lone surrogate", Utf16le("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\r\n\"Name\"=\"a", true) +
+                             std::string("\x00\xd8", 2) + Utf16le("b\"\r\n")},
+  };
+  for (const auto& [what, bytes] : broken_hives) {
+    TempDir dir;
+    MiniSite site(dir.path());
+    const std::string before = site.Fingerprint();
+    WriteFileBytes(site.dir() / "hives/S2.reg", bytes);
+    std::string env = ReadFileBytes(site.env_path());
+    env.replace(env.find("databases:"), 0, "  S2:\n    registry: hives/S2.reg\n");
+    WriteFileBytes(site.env_path(), env);
+    const std::string yaml =
+        OneAction("registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: AllowBackups, type: REG_DWORD, value: 0 }") +
+        (MiniSite::HasServices() ? "      - service.stop: { host: S1, name: Agent }\n" : "") +
+        "  - id: web\n    title: The web server\n    actions:\n"
+        "      - registry.set: { host: S2, key: 'HKLM\\SOFTWARE\\X', name: Name, value: new }\n";
+    const auto plan = site.WritePlan("two-hosts", yaml);
+    CliResult r = RunTidemark(WithJournal(site, {"apply", plan.string(), "--env", site.env_path().string()}));
+    EXPECT_EQ(r.exit_code, 2) << what << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("registry S2: "), std::string::npos) << what << ": " << r.err;
+    EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << what << ": " << r.err;
+    EXPECT_EQ(site.Fingerprint(), before) << what;
+    EXPECT_EQ(HeadSeq(site), 0u) << what;
+    r = RunTidemark({"env", "check", site.env_path().string()});
+    EXPECT_EQ(r.exit_code, 2) << what << ": " << r.out << r.err;
+    r = RunTidemark({"plan", "check", plan.string(), "--env", site.env_path().string()});
+    EXPECT_EQ(r.exit_code, 2) << what << ": " << r.out << r.err;
+    EXPECT_NE(r.out.find("UNREACHABLE registry S2"), std::string::npos) << what << ": " << r.out;
+    site.StopServices();
+  }
+}
+
+// A target that does not exist is an error unless the environment says it
+// may be created: a hive path that names no file, a SQLite file that is not
+// there (env check must not create it either).
+TEST(BadInputTest, MissingHiveOrSqliteFileIsAnErrorUnlessTheEnvironmentAllowsCreating) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const std::string before = site.Fingerprint();
+  const std::string original_env = ReadFileBytes(site.env_path());
+  const auto plan = site.WritePlan("one", OneAction(
+      "registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Outflow', name: AllowBackups, type: REG_DWORD, value: 0 }") +
+      "      - sql.update: { database: registry, table: OutflowServices, key: { ServerId: 1 }, set: { Note: x } }\n");
+  const auto apply = WithJournal(site, {"apply", plan.string(), "--env", site.env_path().string()});
+  // 1. the hive path names no file
+  std::string env = original_env;
+  env.replace(env.find("hives/S1.reg"), std::string("hives/S1.reg").size(), "hives/S1-typo.reg");
+  WriteFileBytes(site.env_path(), env);
+  CliResult r = RunTidemark(apply);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("S1-typo.reg does not exist"), std::string::npos) << r.err;
+  r = RunTidemark({"env", "check", site.env_path().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_FALSE(fs::exists(site.dir() / "hives/S1-typo.reg"));
+  // ... unless the environment says tidemark may create it.
+  env.replace(env.find("hives/S1-typo.reg"), std::string("hives/S1-typo.reg").size(),
+              "{ hive: hives/S1-new.reg, create: true }");
+  WriteFileBytes(site.env_path(), env);
+  r = RunTidemark({"env", "check", site.env_path().string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  // 2. the SQLite file is not there
+  env = original_env;
+  const size_t db = env.find("registry.db");
+  ASSERT_NE(db, std::string::npos) << env;
+  env.replace(db, std::string("registry.db").size(), "no-such.db");
+  WriteFileBytes(site.env_path(), env);
+  r = RunTidemark(apply);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("no-such.db does not exist"), std::string::npos) << r.err;
+  r = RunTidemark({"env", "check", site.env_path().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_FALSE(fs::exists(site.dir() / "no-such.db")) << "env check created the database file";
+  WriteFileBytes(site.env_path(), original_env);
+  EXPECT_EQ(site.Fingerprint(), before);
+  EXPECT_EQ(HeadSeq(site), 0u);
+  site.StopServices();
+}
+
 }  // namespace
 }  // namespace tidemark::faults
