@@ -339,7 +339,7 @@ class RegFileParser {
     auto folded = FoldedKeyPath(path);
     if (!folded.ok()) return Error("a key path with a known root", Got(line));
     if (deleted) {
-      hive_.RemoveSubtree(*folded, std::string(path));
+      hive_.RemoveSubtree(*folded, std::string(path), /*mark=*/true);
       current_ = kNpos;
       in_deleted_key_ = true;
       return Status::Ok();
@@ -574,7 +574,54 @@ void Hive::RebuildLiveIndex() {
   }
 }
 
-void Hive::RemoveSubtree(const std::string& folded, std::string path) {
+namespace {
+
+// Whether key `a` comes before key `b` in the order `reg export` writes them:
+// a key before its subkeys, sibling subkeys by name (both folded).
+bool ExportsBefore(std::string_view a, std::string_view b) {
+  while (true) {
+    const size_t ea = a.find('\\'), eb = b.find('\\');
+    const std::string_view ca = a.substr(0, ea), cb = b.substr(0, eb);
+    if (ca != cb) return ca < cb;
+    if (ea == std::string_view::npos || eb == std::string_view::npos) {
+      return ea == std::string_view::npos && eb != std::string_view::npos;
+    }
+    a.remove_prefix(ea + 1);
+    b.remove_prefix(eb + 1);
+  }
+}
+
+}  // namespace
+
+size_t Hive::InsertionPoint(const std::string& folded) const {
+  // The nearest ancestor with sections at or under it decides: the new key
+  // goes before the first of them it sorts before, else after the last.
+  for (size_t cut = folded.rfind('\\'); cut != std::string::npos && cut > 0;
+       cut = folded.rfind('\\', cut - 1)) {
+    const std::string_view parent = std::string_view(folded).substr(0, cut);
+    size_t last = kNpos;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (folded_[i] != parent && !IsBelow(folded_[i], parent)) continue;
+      if (folded_[i] != parent && ExportsBefore(folded, folded_[i])) return i;
+      last = i;
+    }
+    if (last != kNpos) return last + 1;
+  }
+  return keys_.size();  // nothing of its root yet: at the end
+}
+
+size_t Hive::InsertLive(std::string path, std::string folded) {
+  const size_t at = InsertionPoint(folded);
+  if (at == keys_.size()) return AppendLive(std::move(path), std::move(folded));
+  const auto pos = static_cast<std::ptrdiff_t>(at);
+  keys_.insert(keys_.begin() + pos, RegKey{std::move(path), false, {}});
+  folded_.insert(folded_.begin() + pos, std::move(folded));
+  value_index_.insert(value_index_.begin() + pos, std::unordered_map<std::string, size_t>());
+  RebuildLiveIndex();
+  return at;
+}
+
+void Hive::RemoveSubtree(const std::string& folded, std::string path, bool mark) {
   size_t first = kNpos;
   size_t out = 0;
   for (size_t i = 0; i < keys_.size(); ++i) {
@@ -592,6 +639,10 @@ void Hive::RemoveSubtree(const std::string& folded, std::string path) {
   keys_.resize(out);
   folded_.resize(out);
   value_index_.resize(out);
+  if (!mark) {
+    RebuildLiveIndex();
+    return;
+  }
   const size_t at = first == kNpos ? out : first;
   keys_.insert(keys_.begin() + static_cast<std::ptrdiff_t>(at), RegKey{std::move(path), true, {}});
   folded_.insert(folded_.begin() + static_cast<std::ptrdiff_t>(at), folded);
@@ -622,9 +673,9 @@ Result<size_t> Hive::EnsureKey(std::string_view path) {
     sep = canonical.find('\\', sep + 1);
     if (sep == std::string::npos) break;
     const std::string parent = canonical.substr(0, sep);
-    if (!KeyExists(parent)) AppendLive(parent, AsciiLower(parent));
+    if (!KeyExists(parent)) InsertLive(parent, AsciiLower(parent));
   }
-  return AppendLive(std::move(canonical), std::move(folded));
+  return InsertLive(std::move(canonical), std::move(folded));
 }
 
 const RegKey* Hive::FindKey(std::string_view path) const {
@@ -687,7 +738,12 @@ Status Hive::DeleteValue(std::string_view path, std::string_view name) {
   if (index == kNpos) return Status::Ok();
   auto it = value_index_[index].find(AsciiLower(name));
   if (it == value_index_[index].end()) return Status::Ok();
-  keys_[index].values[it->second].value = Value::Absent();
+  // Gone from its key, as `reg export` would show it: no `"name"=-` line.
+  auto& values = keys_[index].values;
+  values.erase(values.begin() + static_cast<std::ptrdiff_t>(it->second));
+  auto& names = value_index_[index];
+  names.clear();
+  for (size_t i = 0; i < values.size(); ++i) names.emplace(AsciiLower(values[i].name), i);
   return Status::Ok();
 }
 
@@ -708,7 +764,7 @@ Status Hive::DeleteKey(std::string_view path) {
   std::string folded = AsciiLower(canonical);
   const size_t index = LiveIndex(folded);
   std::string spelled = index == kNpos ? canonical : keys_[index].path;
-  RemoveSubtree(folded, std::move(spelled));
+  RemoveSubtree(folded, std::move(spelled), /*mark=*/false);
   return Status::Ok();
 }
 

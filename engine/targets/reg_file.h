@@ -58,7 +58,8 @@ struct RegKey {
 // An ordered list of key sections with hash indexes for lookups. Keys and value
 // names compare case-insensitively (ASCII fold) and keep their spelling.
 // Invariants: at most one live (not deleted) section per key; a `[-K]` section
-// precedes every live section at or under K (so importing the file into a real
+// (only ever read from a file: tidemark's own changes write none) precedes
+// every live section at or under K (so importing the file into a real
 // registry yields exactly the live sections). Not thread-safe.
 class Hive {
  public:
@@ -105,14 +106,17 @@ class Hive {
   // InvalidInput for a bad path or a non-registry value.
   Status SetValue(std::string_view path, std::string_view name, const Value& value);
 
-  // Marks an existing value deleted (`"name"=-`). No-op when it is absent.
+  // Removes an existing value from its key, as `reg export` would show the
+  // registry after the deletion (no `"name"=-` line). No-op when it is absent.
   Status DeleteValue(std::string_view path, std::string_view name);
 
-  // Creates the key (and missing parents below the root). No-op when it exists.
+  // Creates the key (and missing parents below the root), each section where
+  // `reg export` puts it: after its parent, among its siblings by name. No-op
+  // when it exists.
   Status CreateKey(std::string_view path);
 
-  // Deletes the key and everything under it, recorded as `[-PATH]` so that an
-  // import into a real registry deletes it too. InvalidInput for a root.
+  // Removes the key and everything under it (no `[-PATH]` line: the file is
+  // the registry as `reg export` writes it). InvalidInput for a root.
   Status DeleteKey(std::string_view path);
 
  private:
@@ -122,12 +126,18 @@ class Hive {
   size_t LiveIndex(const std::string& folded) const;
   // Appends a live section (path as spelled, folded form), returns its index.
   size_t AppendLive(std::string path, std::string folded);
+  // Inserts a live section where `reg export` order puts it, returns its index.
+  size_t InsertLive(std::string path, std::string folded);
+  // Where a new section for `folded` goes: among the sections of its nearest
+  // ancestor that has any, in `reg export` order; else at the end.
+  size_t InsertionPoint(const std::string& folded) const;
   // Ensures a live section exists for `path`, adding sections for missing
   // parents below the root; returns its index.
   Result<size_t> EnsureKey(std::string_view path);
-  // Removes every section at or under `folded` and puts one `[-path]` where
-  // the first removed one was (or at the end).
-  void RemoveSubtree(const std::string& folded, std::string path);
+  // Removes every section at or under `folded`; with `mark` (a `[-path]` line
+  // read from a file) puts one `[-path]` where the first removed one was (or
+  // at the end).
+  void RemoveSubtree(const std::string& folded, std::string path, bool mark);
   // Sets (or adds at the end) a value of section `index`; Absent = deletion line.
   void SetValueAt(size_t index, std::string_view name, Value value);
   void RebuildLiveIndex();

@@ -126,11 +126,12 @@ TEST_F(RegistryTargetTest, CreatesValueKeyAndParents) {
             std::string::npos);
 }
 
-TEST_F(RegistryTargetTest, DeletesValueAsDeletionLine) {
+// A deleted value leaves its key as `reg export` would show it: no line at all.
+TEST_F(RegistryTargetTest, DeletesValueFromItsKey) {
   const Resource r = Val(kSupportCenter, "Port");
   ASSERT_TRUE(target_.Write(r, Value::RegDword(80), Value::Absent()).ok());
   EXPECT_TRUE(MustRead(r).absent());
-  EXPECT_NE(FileText(ReadFileBytes(file_)).find("\r\n\"Port\"=-\r\n"), std::string::npos);
+  EXPECT_EQ(FileText(ReadFileBytes(file_)).find("\"Port\""), std::string::npos);
   // Deleting again expects absent; the value can come back.
   EXPECT_TRUE(target_.Write(r, Value::RegDword(80), Value::Absent()).Is(StatusCode::kConflict));
   ASSERT_TRUE(target_.Write(r, Value::Absent(), Value::RegDword(443)).ok());
@@ -146,8 +147,54 @@ TEST_F(RegistryTargetTest, CreatesAndDeletesKeys) {
   ASSERT_TRUE(target_.Write(k, Value::Key(), Value::Absent()).ok());
   EXPECT_TRUE(MustRead(k).absent());
   EXPECT_EQ(MustRead(Key("HKCU\\Software\\Tidemark\\Deep")), Value::Key());
-  EXPECT_NE(FileText(ReadFileBytes(file_)).find("[-HKEY_CURRENT_USER\\Software\\Tidemark\\Deep\\Key]"),
-            std::string::npos);
+  const std::string text = FileText(ReadFileBytes(file_));
+  EXPECT_EQ(text.find("Deep\\Key]"), std::string::npos) << text;
+  EXPECT_EQ(text.find("[-"), std::string::npos) << text;
+}
+
+// Every kind of change, then each undone as rollback would (newest first):
+// the file is byte-identical to the export it started as.
+TEST_F(RegistryTargetTest, ChangesUndoneGiveTheOriginalBytesBack) {
+  const std::string sorted =
+      "Windows Registry Editor Version 5.00\r\n\r\n"
+      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node]\r\n\r\n"
+      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\Connected]\r\n\r\n"
+      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\Connected\\MAPI]\r\n"
+      "\"PublicServerName\"=\"mapi.example\"\r\n\r\n"
+      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\Connected\\MAPI\\Config]\r\n"
+      "\"Level\"=dword:00000002\r\n\r\n"
+      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\Outflow]\r\n"
+      "\"DB_PreferedRegistry\"=\"SERVER1\"\r\n"
+      "\"AllowBackups\"=dword:00000001\r\n\r\n"
+      "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Wow6432Node\\SupportCenter]\r\n"
+      "\"Port\"=dword:00000050\r\n\r\n";
+  const std::string original = Utf16File(sorted);
+  WriteFileBytes(file_, original);
+  const std::string wow = "HKLM\\SOFTWARE\\Wow6432Node";
+  const Resource pref = Val(wow + "\\Outflow", "DB_PreferedRegistry");
+  const Resource added = Val(wow + "\\Outflow", "Added");
+  const Resource deep = Val(wow + "\\Connected\\SSWS\\Inner", "Dir");
+  const Resource mapi = Key(wow + "\\Connected\\MAPI");
+  ASSERT_TRUE(target_.Write(pref, Value::RegString("SERVER1"), Value::RegString("SERVER2")).ok());
+  ASSERT_TRUE(target_.Write(added, Value::Absent(), Value::RegString("x")).ok());
+  ASSERT_TRUE(target_.Write(deep, Value::Absent(), Value::RegString("D:\\s")).ok());
+  ASSERT_TRUE(target_.Write(mapi, Value::Key(), Value::Absent(), /*recursive=*/true).ok());
+  EXPECT_NE(ReadFileBytes(file_), original);
+  // Undone, newest first: the deleted subtree comes back in its place.
+  const Resource config = Key(wow + "\\Connected\\MAPI\\Config");
+  ASSERT_TRUE(target_.Write(mapi, Value::Absent(), Value::Key()).ok());
+  ASSERT_TRUE(target_.Write(Val(wow + "\\Connected\\MAPI", "PublicServerName"), Value::Absent(),
+                            Value::RegString("mapi.example")).ok());
+  ASSERT_TRUE(target_.Write(config, Value::Absent(), Value::Key()).ok());
+  ASSERT_TRUE(target_.Write(Val(wow + "\\Connected\\MAPI\\Config", "Level"), Value::Absent(),
+                            Value::RegDword(2)).ok());
+  ASSERT_TRUE(target_.Write(deep, Value::RegString("D:\\s"), Value::Absent()).ok());
+  ASSERT_TRUE(target_.Write(Key(wow + "\\Connected\\SSWS\\Inner"), Value::Key(), Value::Absent()).ok());
+  ASSERT_TRUE(target_.Write(Key(wow + "\\Connected\\SSWS"), Value::Key(), Value::Absent()).ok());
+  ASSERT_TRUE(target_.Write(added, Value::RegString("x"), Value::Absent()).ok());
+  ASSERT_TRUE(target_.Write(pref, Value::RegString("SERVER2"), Value::RegString("SERVER1")).ok());
+  EXPECT_EQ(FileText(ReadFileBytes(file_)), FileText(original));
+  EXPECT_EQ(ReadFileBytes(file_), original);
 }
 
 TEST_F(RegistryTargetTest, RefusesToDeleteNonEmptyKeyUnlessRecursive) {

@@ -215,7 +215,12 @@ TEST_F(WineInteropTest, ReadsRegExportAndWineImportsWhatTidemarkWrites) {
                            /*recursive=*/true).ok());
   const std::map<std::string, Value> intended = Contents(file);
 
-  // 4. reg import of tidemark's file; Wine must now hold exactly the intended state.
+  // 4. tidemark's file is the registry as reg export writes it (no deletion
+  // lines): imported into Wine in place of the key, Wine must hold exactly
+  // the intended state.
+  const Ran removed = Wine("reg delete " + ShellQuote(kKey) + " /f");
+  ASSERT_EQ(removed.exit_code, 0) << removed.output;
+  ASSERT_NE(Wine("reg query " + ShellQuote(kKey)).exit_code, 0) << "reg delete left " << kKey;
   const Ran imported = Wine("reg import " + ShellQuote(WinePath(file)));
   ASSERT_EQ(imported.exit_code, 0) << imported.output;
   const auto again = dir_ / "again.reg";
