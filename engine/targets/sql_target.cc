@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "engine/targets/odbc_text.h"  // the SQL_* type codes
 #include "store/secret_policy.h"
+#include "store/sha256.h"
 #include "store/unicode.h"
 
 namespace tidemark::targets {
@@ -303,32 +305,67 @@ Result<size_t> SqlTarget::ResolveColumn(const Table& t, const std::string& colum
                               column);
 }
 
+const OdbcColumn* SqlTarget::ParamColumn(const OdbcColumn* c) const {
+  // SQLite stores each value with its own type: bound as what it is, never
+  // converted to the column's declared type by the driver.
+  return dialect_ == SqlDialect::kSqlite ? nullptr : c;
+}
+
 std::string SqlTarget::SelectColumn(const Table& t, size_t i) const {
   std::string q = Quote(t.columns[i].name);
-  if (dialect_ == SqlDialect::kSqlite &&
-      ValueTypeForSqlType(t.columns[i].sql_type) == ValueType::kReal) {
-    return "CASE WHEN " + q + " IS NULL THEN NULL ELSE printf('%!.17g', " + q + ") END";
+  if (dialect_ == SqlDialect::kSqlite) {
+    // Each cell as stored, whatever the column's declared type (dynamic
+    // typing): its storage class as a tag, then its exact content (text and
+    // blobs as hex, so a NUL inside text is kept). Fetched decodes it.
+    return "CASE typeof(" + q + ") WHEN 'integer' THEN 'i' || " + q + " WHEN 'real' THEN 'r' || " +
+           "printf('%!.17g', " + q + ") WHEN 'text' THEN 't' || hex(" + q + ") WHEN 'blob' THEN " +
+           "'b' || hex(" + q + ") END";
   }
   return q;
 }
 
-Value SqlTarget::Fetched(const Table& t, size_t i, Value v) const {
-  if (dialect_ != SqlDialect::kSqlite || v.type != ValueType::kText ||
-      ValueTypeForSqlType(t.columns[i].sql_type) != ValueType::kReal) {
-    return v;
-  }
-  std::string text = v.bytes;
-  bool negative = !text.empty() && text[0] == '-';
-  std::string_view digits(text);
-  if (negative || (!text.empty() && text[0] == '+')) digits.remove_prefix(1);
+namespace {
+
+// A real as SQLite's printf('%!.17g') writes it ("2.5", "-inf", "1e+300").
+std::optional<double> ParseReal(std::string_view text) {
+  const bool negative = !text.empty() && text[0] == '-';
+  if (negative || (!text.empty() && text[0] == '+')) text.remove_prefix(1);
   double d = 0;
-  if (EqualsIgnoreCase(digits, "inf")) {
+  if (EqualsIgnoreCase(text, "inf")) {
     d = std::numeric_limits<double>::infinity();
   } else {
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), d);
-    if (ec != std::errc() || end != digits.data() + digits.size()) return v;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   }
-  return Value::Real(negative ? -d : d);
+  return negative ? -d : d;
+}
+
+}  // namespace
+
+Value SqlTarget::Fetched(const Table& t, size_t i, Value v) const {
+  (void)t;
+  (void)i;
+  if (dialect_ != SqlDialect::kSqlite || v.type != ValueType::kText || v.bytes.empty()) return v;
+  const std::string_view body = std::string_view(v.bytes).substr(1);
+  std::string raw;
+  switch (v.bytes[0]) {
+    case 'i': {
+      int64_t n = 0;
+      auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), n);
+      if (ec == std::errc() && end == body.data() + body.size()) return Value::Integer(n);
+      break;
+    }
+    case 'r':
+      if (auto d = ParseReal(body)) return Value::Real(*d);
+      break;
+    case 't':
+      if (FromHex(body, &raw)) return Value::Text(std::move(raw));
+      break;
+    case 'b':
+      if (FromHex(body, &raw)) return Value::Binary(std::move(raw));
+      break;
+  }
+  return v;
 }
 
 Result<Value> SqlTarget::Coerce(const Table& t, size_t i, const Value& v,
@@ -349,6 +386,16 @@ Result<Value> SqlTarget::Coerce(const Table& t, size_t i, const Value& v,
   if (v.type == ValueType::kInteger && column_type == ValueType::kText) {
     return Value::Text(std::to_string(v.integer));
   }
+  if (dialect_ == SqlDialect::kSqlite) {
+    // Dynamic typing: a value SQLite keeps as it is under the column's
+    // affinity reads back equal (a blob always; a real that is not whole in
+    // an INTEGER column; text that is not a number in a numeric column).
+    const bool numeric = column_type == ValueType::kInteger || column_type == ValueType::kReal;
+    if (v.type == ValueType::kBinary || (v.type == ValueType::kReal && numeric) ||
+        (v.type == ValueType::kText && (!numeric || !ParseReal(v.bytes)))) {
+      return v;
+    }
+  }
   return Status::InvalidInput(what + ": column " + t.columns[i].name + " holds " +
                               ValueTypeName(column_type) + " values; the " +
                               ValueTypeName(v.type) + " value " + v.ToDisplay() +
@@ -360,7 +407,7 @@ void SqlTarget::AppendNullSafeMatch(const Table& t, size_t column, const Value& 
   const OdbcColumn* c = &t.columns[column];
   int count = 0;
   *sql += ExactMatchSql(dialect_, Quote(c->name), c->sql_type, &count);
-  for (int i = 0; i < count; ++i) params->push_back(OdbcParam{v, c});
+  for (int i = 0; i < count; ++i) params->push_back(OdbcParam{v, ParamColumn(c)});
 }
 
 Status SqlTarget::AppendKeyMatch(const Table& t, const std::vector<KeyPart>& key,
@@ -380,7 +427,7 @@ Status SqlTarget::AppendKeyMatch(const Table& t, const std::vector<KeyPart>& key
     if (!first) *sql += " AND ";
     first = false;
     *sql += Quote(t.columns[i].name) + " = ?";
-    params->push_back(OdbcParam{part.value, &t.columns[i]});
+    params->push_back(OdbcParam{part.value, ParamColumn(&t.columns[i])});
   }
   return Status::Ok();
 }
@@ -470,7 +517,7 @@ Status SqlTarget::WriteCell(const Resource& r, const Value& expected, const Valu
   TM_ASSIGN_OR_RETURN(Value value, Coerce(t, c, after, "database " + name_ + ": " + r.Display()));
   std::vector<OdbcParam> params;
   std::string sql = "UPDATE " + t.sql + " SET " + Quote(t.columns[c].name) + " = ? WHERE ";
-  params.push_back(OdbcParam{std::move(value), &t.columns[c]});
+  params.push_back(OdbcParam{std::move(value), ParamColumn(&t.columns[c])});
   TM_RETURN_IF_ERROR(AppendKeyMatch(t, r.key, &sql, &params));
   sql += " AND ";
   AppendNullSafeMatch(t, c, expected, &sql, &params);
@@ -529,7 +576,7 @@ Status SqlTarget::WriteRow(const Resource& r, const Value& expected, const Value
       }
       names += Quote(t.columns[c].name);
       marks += "?";
-      params.push_back(OdbcParam{std::move(value), &t.columns[c]});
+      params.push_back(OdbcParam{std::move(value), ParamColumn(&t.columns[c])});
     }
     for (const KeyPart& k : r.key) {
       bool present = std::any_of(after.row.begin(), after.row.end(), [&](const RowField& f) {
@@ -570,7 +617,7 @@ Status SqlTarget::WriteRow(const Resource& r, const Value& expected, const Value
     TM_ASSIGN_OR_RETURN(Value value, Coerce(t, c, f.value, what));
     if (!set.empty()) set += ", ";
     set += Quote(t.columns[c].name) + " = ?";
-    set_params.push_back(OdbcParam{std::move(value), &t.columns[c]});
+    set_params.push_back(OdbcParam{std::move(value), ParamColumn(&t.columns[c])});
   }
   if (set.empty()) return Status::InvalidInput(what + ": empty row image");
   sql = "UPDATE " + t.sql + " SET " + set + " WHERE " + where + match;
@@ -673,7 +720,9 @@ Result<std::vector<std::pair<Resource, Value>>> SqlTarget::ScanTable(
   auto result = conn_->Run("SELECT " + select + " FROM " + t.sql + " ORDER BY " + order);
   if (!result.ok()) return IoFailure("table " + table + ": " + result.status().message());
   std::vector<std::pair<Resource, Value>> cells;
-  for (auto& row : result->rows) {
+  for (auto& fetched : result->rows) {
+    std::vector<Value> row;
+    for (size_t c = 0; c < fetched.size(); ++c) row.push_back(Fetched(t, c, std::move(fetched[c])));
     std::vector<KeyPart> key;
     for (size_t k = 0; k < key_index.size(); ++k) {
       const Value& v = row[key_index[k]];
@@ -685,8 +734,7 @@ Result<std::vector<std::pair<Resource, Value>>> SqlTarget::ScanTable(
       key.push_back(KeyPart{key_columns[k], v});
     }
     for (size_t c = 0; c < row.size(); ++c) {
-      cells.emplace_back(Resource::SqlCell(name_, table, key, t.columns[c].name),
-                         Fetched(t, c, std::move(row[c])));
+      cells.emplace_back(Resource::SqlCell(name_, table, key, t.columns[c].name), std::move(row[c]));
     }
   }
   return cells;

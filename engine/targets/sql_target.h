@@ -135,6 +135,8 @@ class SqlTarget {
   // fetched: SQLite's ODBC driver hands doubles over rounded to 15 digits, so
   // REAL columns are selected as 17-digit text and parsed back exactly.
   std::string SelectColumn(const Table& t, size_t i) const;
+  // The column a parameter is bound as (nullptr: as its own value type).
+  const OdbcColumn* ParamColumn(const OdbcColumn* c) const;
   Value Fetched(const Table& t, size_t i, Value v) const;
   // The value to bind into column `i`: `v` itself when NULL or of the type the
   // column reads as; lossless conversions (integer ↔ real within 2^53,
