@@ -103,16 +103,18 @@ int RunPlanCheck(Context& ctx) {
   Table t({"STEP", "ACTION", "RESOURCE", "NOW", "", "PLANNED"});
   w.Key("changes").BeginArray();
   int problems = 0;
+  engine::DryRunKeys keys;  // what earlier actions would have done to keys
   for (const auto& step : plan->steps) {
     for (const auto& a : step.actions) {
       const std::string kind(a.KindName());
       if (!engine::ExpandsToChanges(a)) {
         const auto* cp = a.As<engine::TakeCheckpoint>();
         t.Add({step.id, kind, cp ? cp->name : "", "", "", redact(engine::Describe(a))});
+        if (a.As<engine::Exec>() || a.As<engine::Manual>()) keys.after_opaque = true;
         continue;
       }
       std::string note;
-      auto changes = engine::ExpandAction(targets, a, false, &note);
+      auto changes = engine::ExpandAction(targets, a, false, &note, &keys);
       if (!changes.ok()) {
         t.Add({step.id, kind, "", "", "", "WOULD FAIL: " + redact(changes.status().message())});
         ++problems;
@@ -120,7 +122,11 @@ int RunPlanCheck(Context& ctx) {
       }
       for (const auto& c : changes.value()) {
         problems += AddPlannedChange(step.id, kind, c, targets, secrets, reveal, redact, t, w);
+        if (c.resource.kind == ResourceKind::kRegistryKey && c.after.type == ValueType::kKey) {
+          keys.created.emplace_back(c.resource.host, c.resource.path);
+        }
       }
+      if (!note.empty()) t.Add({step.id, kind, "", "", "", "NOTE: " + redact(note)});
     }
   }
   w.EndArray();
@@ -139,7 +145,7 @@ int RunPlanCheck(Context& ctx) {
     ctx.out << "\nWhat it would do now (dry run, nothing written):\n";
     t.Print(ctx.out);
     for (const auto& p : unreachable) {
-      ctx.out << "UNREACHABLE " << p.what << (p.name.empty() ? "" : " " + p.name) << ": "
+      ctx.out << (p.what == "registry key" ? "MISSING " : "UNREACHABLE ") << p.what << (p.name.empty() ? "" : " " + p.name) << ": "
               << redact(p.message) << "\n";
     }
     if (problems) {

@@ -2,6 +2,7 @@
 #include "engine/action_expander.h"
 
 #include "engine/actions/kinds.h"
+#include "store/unicode.h"
 
 namespace tidemark::engine {
 
@@ -17,9 +18,21 @@ Change& ExpandContext::Add(Resource r, Value after, std::optional<Value> before)
   return changes.back();
 }
 
+bool DryRunKeys::Covers(const std::string& host, const std::string& key) const {
+  const std::string k = AsciiLower(key);
+  for (const auto& [h, c] : created) {
+    if (AsciiLower(h) != AsciiLower(host)) continue;
+    const std::string lc = AsciiLower(c);
+    if (lc == k || (lc.size() > k.size() && lc.compare(0, k.size(), k) == 0 && lc[k.size()] == '\\')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Result<std::vector<Change>> ExpandAction(TargetSet& targets, const Action& a, bool lenient,
-                                         std::string* note) {
-  ExpandContext ctx{targets, a, lenient, {}, {}};
+                                         std::string* note, const DryRunKeys* dry_run) {
+  ExpandContext ctx{targets, a, lenient, dry_run, {}, {}};
   Status st = std::visit(
       [&](const auto& kind) -> Status {
         using T = std::decay_t<decltype(kind)>;

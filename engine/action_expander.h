@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/actions/action.h"
@@ -16,6 +17,17 @@
 
 namespace tidemark::engine {
 
+// What plan check's dry run knows of the plan before an action: keys that
+// earlier actions create, and whether an exec or manual step ran before it
+// (which may create keys of its own). A key missing now but covered by
+// either is not an error of the dry run.
+struct DryRunKeys {
+  std::vector<std::pair<std::string, std::string>> created;  // host, key
+  bool after_opaque = false;
+  // Whether `key` on `host` is one of `created` or a parent of one.
+  bool Covers(const std::string& host, const std::string& key) const;
+};
+
 // What a kind's Expand works with (engine/actions/kinds.h).
 struct ExpandContext {
   TargetSet& targets;
@@ -23,6 +35,7 @@ struct ExpandContext {
   // An action resumed after part of it was applied may find nothing left to
   // change (no row matches, text not found) without failing.
   bool lenient = false;
+  const DryRunKeys* dry_run = nullptr;  // set by plan check only
   std::string note;             // a remark for the admin (e.g. occurrences replaced)
   std::vector<Change> changes;  // in the order they are applied
 
@@ -34,6 +47,6 @@ struct ExpandContext {
 // Nothing to expand (InvalidInput) for checkpoint, exec, manual and assert.
 // `note` (optional) receives the expansion's remark.
 Result<std::vector<Change>> ExpandAction(TargetSet& targets, const Action& a, bool lenient,
-                                         std::string* note);
+                                         std::string* note, const DryRunKeys* dry_run = nullptr);
 
 }  // namespace tidemark::engine

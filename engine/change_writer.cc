@@ -65,6 +65,7 @@ Status ChangeWriter::WriteAndConfirm(uint64_t intent_seq, const Resource& r,
   if (!back.ok()) {
     // The write went through but cannot be confirmed: leave the intent in
     // doubt for resume rather than guessing.
+    in_doubt_ = true;
     return Status::RunStopped(r.Display() + ": written but could not be read back (" +
                               back.status().message() + "); `tidemark resume` will check it");
   }

@@ -61,6 +61,9 @@ class ChangeWriter {
   // True once an append failed: the record itself is in doubt, so the caller
   // must append nothing more (not even `failed`) and stop.
   bool journal_failed() const { return journal_failed_; }
+  // True once a change was written but could not be read back: its intent
+  // has no outcome, so nothing may go on past it before resume checks it.
+  bool in_doubt() const { return in_doubt_; }
 
   // Applies one change, reading its target once per phase: before (unless
   // `change.before` is given), compare-and-set, read back. `expected`
@@ -99,6 +102,7 @@ class ChangeWriter {
   int applied_ = 0;
   int noops_ = 0;
   bool journal_failed_ = false;
+  bool in_doubt_ = false;
   Value last_before_;
   Value last_after_;
 };

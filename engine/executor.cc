@@ -286,9 +286,26 @@ Status Executor::RunStep(const Plan& plan, ChangeWriter& w, const Step& step, si
     Status st = RunAction(plan, w, step, i, is_lenient);
     if (!st.ok()) {
       if (w.journal_failed()) return st;  // the record itself failed: no more appends
+      const Action& a = step.actions[i];
+      if (a.allow_failure && !w.in_doubt() && st.code() != StatusCode::kCorruption) {
+        TM_RETURN_IF_ERROR(AllowFailure(w, a, st));
+        continue;
+      }
       return FailStep(w, st);
     }
   }
+  return Status::Ok();
+}
+
+// The plan says this action's error can be ignored (the manual does, e.g. a
+// disabled DCAlerter that will not start): the failure is recorded as a
+// decision of the plan and the step goes on.
+Status Executor::AllowFailure(ChangeWriter& w, const Action& a, const Status& failure) {
+  const std::string why = secrets_.Redact(failure.message());
+  TM_RETURN_IF_ERROR(w.Append(Decision{0, "allowed-failure", Value::Absent(),
+                                       std::string(a.KindName()) + " at " + a.where + ": " + why})
+                         .status());
+  Progress("  failed, and the plan allows it (allow_failure): " + why);
   return Status::Ok();
 }
 

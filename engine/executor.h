@@ -85,6 +85,7 @@ class Executor {
   // The pre-action watch scan journaled with an interrupted action.
   Result<snapshots::ScanImage> JournaledScan(const ActionStarted& started) const;
   Status FailStep(ChangeWriter& w, const Status& why);
+  Status AllowFailure(ChangeWriter& w, const Action& a, const Status& failure);
   void Progress(const std::string& line) const;
 
   store::EventLog& log_;

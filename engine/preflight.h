@@ -15,7 +15,9 @@
 namespace tidemark::engine {
 
 struct PreflightProblem {
-  std::string what;     // "registry", "files", "services", "database", "watch"
+  // "registry", "files", "services", "database", "watch"; "registry key"
+  // for a key a registry.set needs that does not exist
+  std::string what;
   std::string name;     // the host or database
   std::string message;  // why it cannot be reached or read
 };

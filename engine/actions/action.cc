@@ -48,8 +48,9 @@ Result<Action> ParseAction(const FieldParser& p, const YAML::Node& node, ActionP
   if (!known) {
     return ctx.Error(kv.first, "unknown action '" + kind + "' (known: " + KnownKinds() + ")");
   }
-  // Only the kinds that take `secret` let it through their Parse.
+  // Only the kinds that take `secret` / `allow_failure` let them through their Parse.
   TM_ASSIGN_OR_RETURN(a.secret, ctx.Bool(kv.second, "secret", false));
+  TM_ASSIGN_OR_RETURN(a.allow_failure, ctx.Bool(kv.second, "allow_failure", false));
   return a;
 }
 

@@ -22,6 +22,16 @@ struct RegistrySet {
   static constexpr std::string_view kKind = "registry.set";
   std::string host, key, name;
   Value value;
+  bool create_key = false;  // a missing key is created (else it is an error)
+};
+// Text inside a string value (REG_SZ, REG_EXPAND_SZ): every occurrence of
+// `from` becomes `to`; fails when `from` does not occur. `whole_word`: an
+// occurrence followed or preceded by a letter, digit, '_' or '-' does not count
+// (SERVER=SERVER1 is not found in SERVER=SERVER10).
+struct RegistryReplace {
+  static constexpr std::string_view kKind = "registry.replace";
+  std::string host, key, name, from, to;
+  bool whole_word = false;
 };
 struct RegistryDelete {
   static constexpr std::string_view kKind = "registry.delete";
@@ -72,6 +82,7 @@ struct FileWrite {
 // The four service kinds share their address; each sets one part of the value.
 struct ServiceAddress {
   std::string host, name;
+  bool if_exists = false;  // a service not installed on the host is skipped
 };
 struct ServiceStop : ServiceAddress {
   static constexpr std::string_view kKind = "service.stop";
@@ -113,7 +124,7 @@ struct Assert {
 };
 
 using ActionBody =
-    std::variant<RegistrySet, RegistryDelete, RegistryCreateKey, RegistryDeleteKey, SqlUpdate,
+    std::variant<RegistrySet, RegistryReplace, RegistryDelete, RegistryCreateKey, RegistryDeleteKey, SqlUpdate,
                  SqlReplace, SqlInsert, SqlDelete, FileReplace, FileWrite, ServiceStop,
                  ServiceStart, ServicePause, ServiceSetStartType, TakeCheckpoint, Exec, Manual,
                  Assert>;
@@ -133,6 +144,9 @@ struct Action {
   std::string where;        // file:line:column of the action in the plan
   ActionPosition position;  // step index, action index
   bool secret = false;      // `secret: true` (kinds that allow it)
+  // `allow_failure: true` (service and exec kinds): where the manual says an
+  // error can be ignored, a failure is recorded and the step goes on.
+  bool allow_failure = false;
 
   std::string_view KindName() const {
     return std::visit([](const auto& a) { return std::decay_t<decltype(a)>::kKind; }, body);

@@ -16,6 +16,7 @@ namespace tidemark::engine {
 
 // Parse(p, fields, out): checks the allowed keys of `fields` and fills `out`.
 Status Parse(const FieldParser& p, const YAML::Node& fields, RegistrySet& out);
+Status Parse(const FieldParser& p, const YAML::Node& fields, RegistryReplace& out);
 Status Parse(const FieldParser& p, const YAML::Node& fields, RegistryDelete& out);
 Status Parse(const FieldParser& p, const YAML::Node& fields, RegistryCreateKey& out);
 Status Parse(const FieldParser& p, const YAML::Node& fields, RegistryDeleteKey& out);
@@ -36,6 +37,7 @@ Status Parse(const FieldParser& p, const YAML::Node& fields, Assert& out);
 
 // ResourceOf(a): the one resource the action is about, if it has one.
 std::optional<Resource> ResourceOf(const RegistrySet& a);
+std::optional<Resource> ResourceOf(const RegistryReplace& a);
 std::optional<Resource> ResourceOf(const RegistryDelete& a);
 std::optional<Resource> ResourceOf(const RegistryCreateKey& a);
 std::optional<Resource> ResourceOf(const RegistryDeleteKey& a);
@@ -56,6 +58,7 @@ std::optional<Resource> ResourceOf(const Assert& a);
 
 // Expand(a, ctx): the changes a mutating kind makes, added to `ctx`.
 Status Expand(const RegistrySet& a, ExpandContext& ctx);
+Status Expand(const RegistryReplace& a, ExpandContext& ctx);
 Status Expand(const RegistryDelete& a, ExpandContext& ctx);
 Status Expand(const RegistryCreateKey& a, ExpandContext& ctx);
 Status Expand(const RegistryDeleteKey& a, ExpandContext& ctx);
@@ -75,6 +78,11 @@ std::string Describe(const TakeCheckpoint& a);
 std::string Describe(const Exec& a);
 std::string Describe(const Manual& a);
 std::string Describe(const Assert& a);
+
+// The error of a registry.set on a key that does not exist (without
+// create_key): names the nearest key that does.
+Status MissingKeyError(const std::string& host, const std::string& key,
+                       const std::string& nearest);
 
 // Checks an assert against the live value (`current` receives it): the
 // failure ("expected ..., found ...") or "" when it holds.

@@ -191,7 +191,7 @@ TEST(BadInputTest, UnicodeNamesAndCrlfPlanRoundTrip) {
   TempDir dir;
   MiniSite site(dir.path());
   std::string yaml = OneAction(
-      "registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Ünïcødé 名前', name: 'Wert €', value: 'Größe ✓' }\n"
+      "registry.set: { host: S1, key: 'HKLM\\SOFTWARE\\Wow6432Node\\Ünïcødé 名前', name: 'Wert €', value: 'Größe ✓', create_key: true }\n"
       "      - file.write: { host: S1, path: 'C:\\DataCenter\\Résumé 日本.txt', content: \"naïve\\r\\nmixed\\n\" }");
   // CRLF on every other line: the parser must not care.
   std::string mixed;
