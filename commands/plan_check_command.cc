@@ -103,7 +103,7 @@ int RunPlanCheck(Context& ctx) {
   Table t({"STEP", "ACTION", "RESOURCE", "NOW", "", "PLANNED"});
   w.Key("changes").BeginArray();
   int problems = 0;
-  engine::DryRunKeys keys;  // what earlier actions would have done to keys
+  engine::DryRunKeys keys;  // what earlier actions would have done
   for (const auto& step : plan->steps) {
     for (const auto& a : step.actions) {
       const std::string kind(a.KindName());
@@ -122,9 +122,7 @@ int RunPlanCheck(Context& ctx) {
       }
       for (const auto& c : changes.value()) {
         problems += AddPlannedChange(step.id, kind, c, targets, secrets, reveal, redact, t, w);
-        if (c.resource.kind == ResourceKind::kRegistryKey && c.after.type == ValueType::kKey) {
-          keys.created.emplace_back(c.resource.host, c.resource.path);
-        }
+        keys.Planned(c);
       }
       if (!note.empty()) t.Add({step.id, kind, "", "", "", "NOTE: " + redact(note)});
     }

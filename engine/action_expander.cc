@@ -18,6 +18,20 @@ Change& ExpandContext::Add(Resource r, Value after, std::optional<Value> before)
   return changes.back();
 }
 
+Result<Value> ExpandContext::Read(const Resource& r) {
+  if (dry_run) {
+    if (auto it = dry_run->planned.find(r.Identity()); it != dry_run->planned.end()) return it->second;
+  }
+  return targets.Read(r);
+}
+
+void DryRunKeys::Planned(const Change& c) {
+  planned[c.resource.Identity()] = c.after;
+  if (c.resource.kind == ResourceKind::kRegistryKey && c.after.type == ValueType::kKey) {
+    created.emplace_back(c.resource.host, c.resource.path);
+  }
+}
+
 bool DryRunKeys::Covers(const std::string& host, const std::string& key) const {
   const std::string k = AsciiLower(key);
   for (const auto& [h, c] : created) {

@@ -6,6 +6,7 @@
 // and plan check. Each kind's expansion lives in engine/actions/.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,15 +18,20 @@
 
 namespace tidemark::engine {
 
-// What plan check's dry run knows of the plan before an action: keys that
-// earlier actions create, and whether an exec or manual step ran before it
-// (which may create keys of its own). A key missing now but covered by
-// either is not an error of the dry run.
+// What plan check's dry run knows of the plan before an action: the values
+// earlier actions would have written (an action that depends on the live
+// value, such as registry.replace, sees those instead), the keys they create,
+// and whether an exec or manual step ran before it (which may create keys of
+// its own). A key missing now but covered by either is not an error of the
+// dry run.
 struct DryRunKeys {
+  std::map<std::string, Value> planned;  // Resource::Identity() -> value after
   std::vector<std::pair<std::string, std::string>> created;  // host, key
   bool after_opaque = false;
   // Whether `key` on `host` is one of `created` or a parent of one.
   bool Covers(const std::string& host, const std::string& key) const;
+  // Records a change the dry run showed.
+  void Planned(const Change& c);
 };
 
 // What a kind's Expand works with (engine/actions/kinds.h).
@@ -42,6 +48,9 @@ struct ExpandContext {
   // Adds a change of the action. `before`: the live value when the
   // expansion read it (the before phase of DESIGN.md §5).
   Change& Add(Resource r, Value after, std::optional<Value> before = std::nullopt);
+  // The value of `r` before this action: live, or in the dry run what an
+  // earlier action would have written.
+  Result<Value> Read(const Resource& r);
 };
 
 // Nothing to expand (InvalidInput) for checkpoint, exec, manual and assert.

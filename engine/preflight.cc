@@ -109,8 +109,9 @@ std::vector<PreflightProblem> Preflight(TargetSet& targets, const Plan& plan) {
                           std::is_same_v<T, RegistryCreateKey> ||
                           std::is_same_v<T, RegistryDeleteKey>) {
               probe.Registry(a.host, a.key);
-              // After an exec or manual step a key may have been made by the
-              // program or the admin: that is checked when the action runs.
+              // After an exec or manual step a key a registry.set needs may
+              // have been made by the program or the admin: that is checked
+              // when the action runs.
               if constexpr (std::is_same_v<T, RegistryCreateKey>) {
                 probe.Creates(a.host, a.key);
               } else if constexpr (std::is_same_v<T, RegistrySet>) {
@@ -120,7 +121,9 @@ std::vector<PreflightProblem> Preflight(TargetSet& targets, const Plan& plan) {
                   probe.KeyExists(a.host, a.key);
                 }
               } else if constexpr (std::is_same_v<T, RegistryReplace>) {
-                if (!opaque) probe.KeyExists(a.host, a.key);
+                // It edits a string that is there: its key must be there
+                // before the run, whatever steps come first.
+                probe.KeyExists(a.host, a.key);
               }
             } else if constexpr (std::is_same_v<T, FileReplace> || std::is_same_v<T, FileWrite>) {
               probe.Read("files", a.host, Resource::File(a.host, a.path));

@@ -119,7 +119,7 @@ struct Assert {
   Resource resource;
   std::optional<Value> equals;
   bool expect_absent = false;
-  std::string contains;                  // files
+  std::string contains;                  // file text, or a registry REG_SZ/REG_EXPAND_SZ text
   ServiceRun state = ServiceRun::kUnknown;  // services
 };
 

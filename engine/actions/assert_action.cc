@@ -89,7 +89,14 @@ Result<std::string> Check(const Assert& a, bool secret, TargetSet& targets, Valu
   if (a.equals && !Matches(current, *a.equals)) {
     failure = "expected " + show(*a.equals) + ", found " + show(current);
   }
-  if (!a.contains.empty()) {
+  if (!a.contains.empty() && r.kind == ResourceKind::kRegistryValue) {
+    // A REG_SZ / REG_EXPAND_SZ: its text, as registry.replace sees it.
+    const std::optional<std::string> text = current.AsRegString();
+    if (!text || text->find(a.contains) == std::string::npos) {
+      failure = "expected a text containing '" + (secret ? std::string("***") : a.contains) +
+                "', found " + show(current);
+    }
+  } else if (!a.contains.empty()) {
     TM_ASSIGN_OR_RETURN(auto content, targets.ReadContent(r));
     if (!content || content->find(a.contains) == std::string::npos) {
       failure = "expected the file to contain '" + a.contains + "'";

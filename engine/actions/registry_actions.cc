@@ -49,7 +49,7 @@ Status AddMissingKeys(ExpandContext& ctx, const std::string& host, const std::st
   std::string nearest = key_path.substr(0, key_path.find('\\'));  // the root
   for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
     Resource key = Resource::RegistryKey(host, *it);
-    TM_ASSIGN_OR_RETURN(Value v, ctx.targets.Read(key));
+    TM_ASSIGN_OR_RETURN(Value v, ctx.Read(key));
     if (deepest && it == paths.rbegin()) *deepest = v;
     if (!v.absent()) {
       nearest = *it;
@@ -165,7 +165,7 @@ std::optional<Resource> ResourceOf(const RegistryDeleteKey& a) {
 // keys; only a new value makes the keys above it worth reading.
 Status Expand(const RegistrySet& a, ExpandContext& ctx) {
   const Resource value = Resource::RegistryValue(a.host, a.key, a.name);
-  TM_ASSIGN_OR_RETURN(Value before, ctx.targets.Read(value));
+  TM_ASSIGN_OR_RETURN(Value before, ctx.Read(value));
   if (before.absent()) TM_RETURN_IF_ERROR(AddMissingKeys(ctx, a.host, a.key, nullptr, a.create_key));
   ctx.Add(value, a.value, before);
   return Status::Ok();
@@ -175,7 +175,7 @@ Status Expand(const RegistrySet& a, ExpandContext& ctx) {
 // and whether it was stored with its terminating NUL included.
 Status Expand(const RegistryReplace& a, ExpandContext& ctx) {
   const Resource r = Resource::RegistryValue(a.host, a.key, a.name);
-  TM_ASSIGN_OR_RETURN(Value before, ctx.targets.Read(r));
+  TM_ASSIGN_OR_RETURN(Value before, ctx.Read(r));
   if (before.absent()) return Status::Failed(r.Display() + " does not exist");
   const std::optional<std::string> text = before.AsRegString();
   if (!text) {

@@ -100,16 +100,19 @@ class Sandbox {
  public:
   // Runs make-sandbox now, unless `make` is false (then call Make() later,
   // possibly from another thread).
-  Sandbox(const std::string& topology, const std::string& db = "sqlite", bool make = true)
-      : topology_(topology), db_(db) {
+  Sandbox(const std::string& topology, const std::string& db = "sqlite", bool make = true,
+          std::vector<std::string> options = {})
+      : topology_(topology), db_(db), options_(std::move(options)) {
     // PostgreSQL runs as user postgres when we are root: it must reach DIR/pg.
     ::chmod(tmp_.path().c_str(), 0755);
     dir_ = tmp_.path() / "dc";
     if (make) Make();
   }
   void Make() {
-    made_ = RunProgram({(fs::path(TIDEMARK_SOURCE_DIR) / "tools" / "make-sandbox").string(), dir_.string(),
-                        "--topology", topology_, "--db", db_});
+    std::vector<std::string> args = {(fs::path(TIDEMARK_SOURCE_DIR) / "tools" / "make-sandbox").string(),
+                                     dir_.string(), "--topology", topology_, "--db", db_};
+    args.insert(args.end(), options_.begin(), options_.end());
+    made_ = RunProgram(args);
   }
   ~Sandbox() {
     if (fs::exists(dir_ / "bin" / "sandbox-stop")) RunProgram({(dir_ / "bin" / "sandbox-stop").string()});
@@ -129,6 +132,7 @@ class Sandbox {
   TempDir tmp_;
   std::string topology_;
   std::string db_;
+  std::vector<std::string> options_;  // more make-sandbox options
   fs::path dir_;
   CliResult made_;
 };
@@ -398,6 +402,60 @@ INSTANTIATE_TEST_SUITE_P(ShippedPlans, ShippedPlanTest, ::testing::ValuesIn(Case
                          [](const ::testing::TestParamInfo<PlanCase>& param_info) {
                            return CaseName(param_info.param);
                          });
+
+// --- the Support Center key, a disabled DCAlerter --------------------------
+
+// A web server has one of the manual's three spellings of the Support Center
+// key. With the site's spelling the mirrored plan redirects RegistryConnect
+// there and back; told another spelling, it refuses before the first change,
+// naming the nearest key that exists. DCAlerter is disabled on the primary
+// (line 476: its start error "can be ignored"): the start-up goes on past it.
+TEST(SupportCenterKeyTest, MirroredPlanUsesTheKeyTheWebServerHas) {
+  const std::vector<std::string> spellings = {"Wow6432Node\\SupportCenter", "Connected\\WoW6432Node\\SupportCenter",
+                                              "Wow6432Node\\Connected\\SupportCenter"};
+  for (size_t i = 0; i < spellings.size(); ++i) {
+    SCOPED_TRACE(spellings[i]);
+    Sandbox sb("mirrored", "sqlite", true, {"--support-center-key", spellings[i]});
+    ASSERT_TRUE(sb.ok()) << Describe(sb.made());
+    const fs::path alerter = sb.dir() / "services" / "SERVER1" / "DCAlerter.service";
+    std::string unit = ReadFileBytes(alerter);
+    const size_t at = unit.find("start=auto");
+    ASSERT_NE(at, std::string::npos) << unit;
+    unit.replace(at, 10, "start=disabled");
+    testing::WriteFileBytes(alerter, unit);
+    CliResult started = sb.Start();
+    ASSERT_EQ(started.exit_code, 0) << Describe(started);
+    const Fingerprint pristine = TakeFingerprint(sb);
+    TempDir journals;
+    const std::string journal = (journals / "journal").string();
+
+    const std::string other = "HKLM\\SOFTWARE\\" + spellings[(i + 1) % spellings.size()];
+    CliResult refused = RunTidemark({"apply", PlanPath("mirrored.yaml"), "--env", sb.site(), "--yes",
+                                     "--journal", journal, "--set", "support_center_key=" + other});
+    EXPECT_EQ(refused.exit_code, 2) << Describe(refused);
+    EXPECT_NE(refused.err.find("key " + other + " does not exist on WEB1"), std::string::npos) << Describe(refused);
+    EXPECT_EQ(Differences(pristine, TakeFingerprint(sb)), "") << "a refused apply changed the sandbox";
+    EXPECT_FALSE(fs::exists(journal));
+
+    CliResult applied = RunTidemark({"apply", PlanPath("mirrored.yaml"), "--env", sb.site(), "--yes", "--journal", journal});
+    ASSERT_EQ(applied.exit_code, 0) << Describe(applied);
+    EXPECT_NE(applied.out.find("failed, and the plan allows it (allow_failure)"), std::string::npos) << Describe(applied);
+    const std::string key = "HKEY_LOCAL_MACHINE\\SOFTWARE\\" + spellings[i];
+    targets::HiveRegistryTarget web1("WEB1", sb.dir() / "hives" / "WEB1.reg");
+    auto connect = web1.Read(Resource::RegistryValue("WEB1", key, "RegistryConnect"));
+    ASSERT_TRUE(connect.ok()) << connect.status().message();
+    EXPECT_EQ(connect->AsRegString().value_or("?"),
+              "DRIVER={SQL Server};SERVER=SERVER1;DATABASE=Registry;Trusted_Connection=Yes");
+    CliResult history = RunTidemark({"history", "WEB1 HKLM\\SOFTWARE\\" + spellings[i] + "\\RegistryConnect",
+                                     "--journal", journal});
+    EXPECT_EQ(history.exit_code, 0) << Describe(history);
+    EXPECT_NE(history.out.find("SERVER=SERVER2"), std::string::npos) << Describe(history);
+
+    CliResult rolled = RunTidemark({"rollback", "--journal", journal});
+    ASSERT_EQ(rolled.exit_code, 0) << Describe(rolled);
+    EXPECT_EQ(Differences(pristine, TakeFingerprint(sb)), "");
+  }
+}
 
 // --- the failed-setup rehearsal ----------------------------------------------
 

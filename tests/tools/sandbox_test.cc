@@ -175,7 +175,9 @@ TEST_P(SandboxTopologyTest, LaysOutHivesFilesServicesAndDatabases) {
   Hive web1 = LoadHive(dir, "WEB1");
   const std::string connect = "DRIVER={SQL Server};SERVER=SERVER1;DATABASE=Registry;Trusted_Connection=Yes";
   EXPECT_EQ(RegString(web1, std::string(kWow) + "\\SupportCenter", "RegistryConnect"), connect);
-  EXPECT_EQ(RegString(web1, std::string(kWow) + "\\Connected\\SupportCenter", "RegistryConnect"), connect);
+  // One spelling of the Support Center key, as a real web server has (the
+  // manual gives three: the plans' support_center_key parameter picks one).
+  EXPECT_FALSE(web1.KeyExists(std::string(kWow) + "\\Connected\\SupportCenter"));
   EXPECT_FALSE(web1.KeyExists(std::string(kWow) + "\\Connected\\SSWS")) << "the plans create SSWS";
   Hive dt1 = LoadHive(dir, "DT1");
   EXPECT_EQ(RegString(dt1, std::string(kWow) + "\\Outflow", "DB_PreferedRegistry"), "SERVER1");

@@ -254,8 +254,9 @@ hive_datacenter() {
 }
 
 # A Web server with Support Center and the Account Management Website (Tomcat).
+# $2: the Support Center key below HKLM\SOFTWARE (make-sandbox --support-center-key).
 hive_web() {
-  local rm=$1
+  local rm=$1 sc_key=$2
   local connect="DRIVER={SQL Server};SERVER=$rm;DATABASE=Registry;Trusted_Connection=Yes"
   local comp
   reg_key "$SW\\Apache Software Foundation\\Procrun 2.0\\DCTomcat\\Parameters\\Java"
@@ -287,13 +288,10 @@ hive_web() {
   reg_sz Version "$OLD_VERSION"
   reg_sz WebAppDir "$DC_WIN\\apache-tomcat-7.0.42\\webapps\\ssws"
   reg_dword SessionTimeoutMinutes 20
-  reg_key "$WOW\\Connected\\SupportCenter"
-  reg_sz RegistryConnect "$connect"
-  reg_sz Version "$OLD_VERSION"
   for comp in SupportCenter AccountManagement DCTomcat; do
     hive_logging "$comp" 2
   done
-  reg_key "$WOW\\SupportCenter"
+  reg_key "$SW\\$sc_key"
   reg_sz AuditLog "$DC_WIN\\SupportCenter\\Logs\\Audit.log"
   reg_sz InstallDir "$DC_WIN\\SupportCenter"
   reg_dword LogLevel 2

@@ -268,7 +268,6 @@ std::string NewWebXml(const std::string& xml) {
 
 void UpgradeWebServices() {
   SetString(Wow(L"SupportCenter"), L"Version", kNew);
-  SetString(Wow(L"Connected\\SupportCenter"), L"Version", kNew);
   SetString(Wow(L"Connected\\AccountManagement"), L"Version", kNew);
   SetDword(Wow(L"Connected\\AccountManagement"), L"SsoSupport", 1);
   SetString(Wow(L"Connected"), L"Version", kNew);
