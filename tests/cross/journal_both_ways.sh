@@ -81,8 +81,8 @@ steps:
   - id: edit
     title: Registry, file and SQL changes
     actions:
-      - registry.set: { host: S1, key: 'HKLM\SOFTWARE\Wow6432Node\Outflow', name: DB_PreferedRegistry, value: "S2" }
-      - registry.set: { host: S1, key: 'HKLM\SOFTWARE\Tidemark Cross', name: Zürich, value: "日本", type: REG_EXPAND_SZ }
+      - registry.set: { host: S1, key: 'HKLM\SOFTWARE\Wow6432Node\Outflow', name: DB_PreferedRegistry, value: "S2", create_key: true }
+      - registry.set: { host: S1, key: 'HKLM\SOFTWARE\Tidemark Cross', name: Zürich, value: "日本", type: REG_EXPAND_SZ, create_key: true }
       - file.replace: { host: S1, path: 'C:\DC\app.ini', from: dt1.example.corp, to: dt1 }
       - sql.update: { database: registry, table: OutflowServices, key: { ServerId: 1 }, set: { Url: "https://dt1:9443/DataTransfer" } }
 EOF
