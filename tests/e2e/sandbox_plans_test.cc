@@ -56,13 +56,15 @@ struct PlanCase {
 
 const std::vector<PlanCase>& Cases() {
   static const std::vector<PlanCase> cases = {
-      {"amw-ssl-settings.yaml", "mirrored", {}, ""},
+      {"amw-d1scratch.yaml", "mirrored", {"scratch_dir=E:\\Scratch"}, ""},
+      {"amw-ssl-settings.yaml", "mirrored", {"amws_server_name=web1.example.corp"}, ""},
       {"clustered.yaml", "clustered", {}, ""},
       {"datatransfer-disable-ssl-node.yaml", "mirrored", {"server_id=1"}, ""},
       {"datatransfer-disable-ssl.yaml", "mirrored", {}, ""},
       {"datatransfer-url-cn.yaml", "mirrored", {}, ""},
       {"datatransfer-url-fqdn.yaml", "mirrored", {}, "datatransfer-url-cn.yaml"},
       {"mapi-install.yaml", "mirrored", {}, ""},
+      {"mapi-public-server-name.yaml", "mirrored", {"public_server_name=https://backup.example.com"}, "mapi-install.yaml"},
       {"mapi-uninstall.yaml", "mirrored", {}, "mapi-install.yaml"},
       {"mirrored.yaml", "mirrored", {}, ""},
       {"sql-server-upgrade.yaml", "mirrored", {"sql_version=120"}, ""},
