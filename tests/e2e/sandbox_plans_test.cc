@@ -494,7 +494,7 @@ void RehearseFailedSetup(const std::string& db) {
 
   CliResult dry = RunTidemark({"rollback", "--dry-run", "--journal", journal});
   ASSERT_EQ(dry.exit_code, 0) << Describe(dry);
-  for (const char* what : {"PreviousVersion", "BuildNumber", "AllowBackups", "RegistryConnect", "DB_PreferedRegistry",
+  for (const char* what : {"PreviousVersion", "BuildNumber", "RegistryConnect", "DB_PreferedRegistry",
                            "BackupServer"}) {
     EXPECT_NE(dry.out.find(what), std::string::npos) << "dry run does not reverse " << what << ":\n" << Describe(dry);
   }
