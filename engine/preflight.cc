@@ -23,6 +23,11 @@ class Prober {
     if (!First(what, name)) return;
     Note(what, name, targets_.Read(r).status());
   }
+  // A host's files backend, reached without reading a file.
+  void FilesHost(const std::string& host) {
+    if (!First("files", host)) return;
+    Note("files", host, targets_.Files(host).status());
+  }
   void Database(const std::string& name) {
     if (!First("database", name)) return;
     Note("database", name, targets_.Sql(name).status());
@@ -138,6 +143,8 @@ std::vector<PreflightProblem> Preflight(TargetSet& targets, const Plan& plan) {
               const Resource& r = a.resource;
               if (!r.database.empty()) {
                 probe.Database(r.database);
+              } else if (a.free_percent) {
+                probe.FilesHost(r.host);  // the file may be huge: not read here
               } else {
                 const char* what = r.kind == ResourceKind::kFile      ? "files"
                                    : r.kind == ResourceKind::kService ? "services"

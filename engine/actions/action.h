@@ -121,6 +121,9 @@ struct Assert {
   bool expect_absent = false;
   std::string contains;                  // file text, or a registry REG_SZ/REG_EXPAND_SZ text
   ServiceRun state = ServiceRun::kUnknown;  // services
+  // files: the volume holding the file has at least this percentage of the
+  // file's size free (free_space: 10%)
+  std::optional<double> free_percent;
 };
 
 using ActionBody =

@@ -1,6 +1,10 @@
 // The assert action kind: one resource (registry value, SQL cell, file or
 // service) and what must hold for it — equals, absent, contains, state —
 // parsed, and checked against the live value.
+#include <cstdio>
+#include <exception>
+#include <string>
+
 #include "engine/actions/kinds.h"
 #include "store/secret_policy.h"
 
@@ -58,20 +62,83 @@ Result<Resource> ParseAssertResource(const FieldParser& p, const YAML::Node& f, 
                       "host+path, or host+service");
 }
 
+// free_space: a percentage of the file's size, "10%" (or 10), more than 0
+// and at most 1000.
+Result<std::optional<double>> ParseFreeSpace(const FieldParser& p, const YAML::Node& f) {
+  TM_ASSIGN_OR_RETURN(std::string text, p.Text(f, "free_space", false));
+  if (text.empty()) return std::optional<double>();
+  std::string number = text;
+  if (number.back() == '%') number.pop_back();
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(number, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != number.size() || !(v > 0 && v <= 1000)) {
+    return p.ctx().Error(f["free_space"], "free_space must be a percentage of the file's size "
+                                          "such as 10% (more than 0, at most 1000), not '" + text + "'");
+  }
+  return std::optional<double>(v);
+}
+
+// "1.5 GB": bytes for the admin.
+std::string ShowBytes(uint64_t n) {
+  const char* units[] = {"bytes", "KB", "MB", "GB", "TB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+// The volume holding the file has `percent` of its size free. `current`
+// records the bytes available.
+Result<std::string> CheckFreeSpace(const Assert& a, double percent, TargetSet& targets,
+                                   Value& current) {
+  const Resource& r = a.resource;
+  TM_ASSIGN_OR_RETURN(targets::FileTarget * files, targets.Files(r.host));
+  auto space = files->SpaceOf(r);
+  if (!space.ok()) {
+    if (space.status().code() == StatusCode::kNotFound) {
+      current = Value::Absent();
+      return std::string("expected the file to exist, to check the free space of its volume");
+    }
+    return space.status();
+  }
+  current = Value::Integer(static_cast<int64_t>(space->available));
+  const double needed = static_cast<double>(space->file_size) * percent / 100.0;
+  if (static_cast<double>(space->available) >= needed) return std::string();
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%g%%", percent);
+  return "the volume holding it has " + ShowBytes(space->available) + " free; " + pct +
+         " of the file's " + ShowBytes(space->file_size) + " is " +
+         ShowBytes(static_cast<uint64_t>(needed)) + " (free some space before the upgrade)";
+}
+
 }  // namespace
 
 Status Parse(const FieldParser& p, const YAML::Node& f, Assert& out) {
   TM_RETURN_IF_ERROR(p.ctx().OnlyKeys(f,
                                       {"host", "key", "name", "type", "database", "table",
                                        "column", "path", "service", "equals", "absent",
-                                       "contains", "state", "secret"},
+                                       "contains", "state", "free_space", "secret"},
                                       "assert"));
   TM_ASSIGN_OR_RETURN(out.expect_absent, p.ctx().Bool(f, "absent", false));
   TM_ASSIGN_OR_RETURN(out.contains, p.Text(f, "contains", false));
   TM_ASSIGN_OR_RETURN(out.resource, ParseAssertResource(p, f, out));
+  TM_ASSIGN_OR_RETURN(out.free_percent, ParseFreeSpace(p, f));
+  if (out.free_percent && out.resource.kind != ResourceKind::kFile) {
+    return p.ctx().Error(f["free_space"], "free_space is checked for a file: give host and path");
+  }
   if (!out.equals && !out.expect_absent && out.contains.empty() &&
-      out.state == ServiceRun::kUnknown) {
-    return p.ctx().Error(f, "assert needs one of equals, absent, contains or state");
+      out.state == ServiceRun::kUnknown && !out.free_percent) {
+    return p.ctx().Error(f, "assert needs one of equals, absent, contains, state or free_space");
   }
   return Status::Ok();
 }
@@ -82,6 +149,8 @@ std::string Describe(const Assert&) { return "checks"; }
 
 Result<std::string> Check(const Assert& a, bool secret, TargetSet& targets, Value& current) {
   const Resource& r = a.resource;
+  // Not read whole: a database file may be hundreds of gigabytes.
+  if (a.free_percent) return CheckFreeSpace(a, *a.free_percent, targets, current);
   TM_ASSIGN_OR_RETURN(current, targets.Read(r));
   auto show = [&](const Value& v) { return store::ShowValue(v, &r, secret, false); };
   std::string failure;

@@ -285,6 +285,25 @@ Result<Value> FileTarget::Read(const Resource& r) const {
   return FileValue(content);
 }
 
+Result<FileTarget::Space> FileTarget::SpaceOf(const Resource& r) const {
+  TM_ASSIGN_OR_RETURN(fs::path path, MapResource(r));
+  std::error_code ec;
+  const bool regular = fs::is_regular_file(path, ec);
+  if (!regular) {
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      return Status::IoError(r.Display() + ": " + ec.message());
+    }
+    return Status::NotFound(r.Display() + " does not exist");
+  }
+  Space out;
+  out.file_size = fs::file_size(path, ec);
+  if (ec) return Status::IoError(r.Display() + ": cannot read its size: " + ec.message());
+  const fs::space_info info = fs::space(path.parent_path(), ec);
+  if (ec) return Status::IoError(r.Display() + ": cannot read the free space of its volume: " + ec.message());
+  out.available = info.available;
+  return out;
+}
+
 Status FileTarget::WriteContent(const Resource& r, const Value& expected,
                                 const std::optional<std::string>& content) {
   if (expected.type != ValueType::kFile && !expected.absent()) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -65,6 +66,16 @@ class FileTarget {
   // open is an IoError) the target is unchanged and no temp file is left.
   Status WriteContent(const Resource& r, const Value& expected,
                       const std::optional<std::string>& content);
+
+  // A file's size and the bytes available to this user on the volume that
+  // holds it (an upgrade's free-space check), without reading the file.
+  // NotFound when the file does not exist; IoError when the volume cannot
+  // be queried.
+  struct Space {
+    uint64_t file_size = 0;
+    uint64_t available = 0;
+  };
+  Result<Space> SpaceOf(const Resource& r) const;
 
   // Every regular file at or under a Windows folder path (or the file itself
   // when the path names a file), sorted by path. Symbolic links are not
