@@ -351,6 +351,13 @@ Status Executor::RunAssert(ChangeWriter& w, const Action& a, const Assert& check
   TM_ASSIGN_OR_RETURN(std::string failure, Check(check, a.secret, targets_, current));
   const Resource& r = check.resource;
   if (!failure.empty()) return Status::Failed("assert " + r.Display() + ": " + failure);
+  if (check.free_percent) {
+    // The file was measured, not read: a record of the check, not of its value.
+    TM_RETURN_IF_ERROR(w.Append(Decision{0, "free-space-checked", Value::Absent(),
+                                         r.Display() + ": " + current.bytes}).status());
+    Progress("  verified " + r.Display() + ": " + current.bytes);
+    return Status::Ok();
+  }
   TM_RETURN_IF_ERROR(
       w.Append(Noop{r, current, std::string(a.KindName()), a.secret, a.position}).status());
   Progress("  verified " + r.Display());

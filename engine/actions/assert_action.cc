@@ -98,7 +98,7 @@ std::string ShowBytes(uint64_t n) {
 }
 
 // The volume holding the file has `percent` of its size free. `current`
-// records the bytes available.
+// receives what was measured, as text (not a value of the file).
 Result<std::string> CheckFreeSpace(const Assert& a, double percent, TargetSet& targets,
                                    Value& current) {
   const Resource& r = a.resource;
@@ -111,14 +111,16 @@ Result<std::string> CheckFreeSpace(const Assert& a, double percent, TargetSet& t
     }
     return space.status();
   }
-  current = Value::Integer(static_cast<int64_t>(space->available));
   const double needed = static_cast<double>(space->file_size) * percent / 100.0;
-  if (static_cast<double>(space->available) >= needed) return std::string();
   char pct[32];
   std::snprintf(pct, sizeof pct, "%g%%", percent);
-  return "the volume holding it has " + ShowBytes(space->available) + " free; " + pct +
-         " of the file's " + ShowBytes(space->file_size) + " is " +
-         ShowBytes(static_cast<uint64_t>(needed)) + " (free some space before the upgrade)";
+  const std::string measured = "the volume holding it has " + ShowBytes(space->available) +
+                               " free; " + pct + " of the file's " + ShowBytes(space->file_size) +
+                               " is " + ShowBytes(static_cast<uint64_t>(needed));
+  // Not the file's value (its content is not read): what was measured.
+  current = Value::Text(measured);
+  if (static_cast<double>(space->available) >= needed) return std::string();
+  return measured + " (free some space before the upgrade)";
 }
 
 }  // namespace

@@ -135,6 +135,8 @@ site() {  # file, what it is for, database folder as the ODBC driver sees it, se
     echo "  primary: SERVER1"
     echo "  web_server: SERVER1"
     echo "  dt_server: SERVER1"
+    echo "  registry_mdf: 'C:\\Program Files\\Microsoft SQL Server\\MSSQL10_50.MSSQLSERVER\\MSSQL\\DATA\\Registry.mdf'"
+    echo "  registry_ldf: 'C:\\Program Files\\Microsoft SQL Server\\MSSQL10_50.MSSQLSERVER\\MSSQL\\DATA\\Registry.ldf'"
     echo "hosts:"
     echo "  SERVER1:"
     echo "    registry: { native: . }"
