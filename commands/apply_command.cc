@@ -25,19 +25,21 @@ Result<std::map<std::string, std::string>> ParseSets(const std::vector<std::stri
 int RunApply(Context& ctx) {
   po::options_description desc("apply");
   std::string plan_path, env_path;
-  std::vector<std::string> sets;
+  std::vector<std::string> sets, confirm;
   bool yes = false;
   desc.add_options()
       ("plan", po::value<std::string>(&plan_path), "plan file (YAML)")
       ("env", po::value<std::string>(&env_path), "environment file (YAML)")
       ("set", po::value<std::vector<std::string>>(&sets), "override a parameter: NAME=VALUE (repeatable)")
-      ("yes,y", po::bool_switch(&yes), "confirm manual steps without asking (scripted use)");
+      ("yes,y", po::bool_switch(&yes), "confirm manual steps without asking (scripted use)")
+      ("confirm", po::value<std::vector<std::string>>(&confirm),
+       "STEP: confirm that step's judged manual prompts (judge: true; --yes does not; repeatable)");
   po::positional_options_description pos;
   pos.add("plan", 1);
   po::variables_map vm;
   CommonOptions common;
   int code = 0;
-  if (!ParseArgs(ctx, desc, pos, vm, common, "apply PLAN --env ENV [--set NAME=VALUE]... [--yes]", code)) {
+  if (!ParseArgs(ctx, desc, pos, vm, common, "apply PLAN --env ENV [--set NAME=VALUE]... [--yes] [--confirm STEP]...", code)) {
     return code;
   }
   if (plan_path.empty()) return Fail(ctx, Status::InvalidInput("which plan? usage: tidemark apply PLAN --env ENV"));
@@ -48,7 +50,8 @@ int RunApply(Context& ctx) {
   if (!env.ok()) return Fail(ctx, env.status());
   auto plan = engine::LoadPlan(plan_path, env.value(), overrides.value());
   if (!plan.ok()) return Fail(ctx, plan.status());
-  if (Status st = RequireWayToConfirm(ctx, plan.value(), yes); !st.ok()) return Fail(ctx, st);
+  if (Status st = RequireWayToConfirm(ctx, plan.value(), yes, {}, {confirm.begin(), confirm.end()});
+      !st.ok()) return Fail(ctx, st);
   // Every host, hive, folder, service manager and database the plan touches
   // is reached before the first change.
   engine::TargetSet targets(env.value());
@@ -60,6 +63,7 @@ int RunApply(Context& ctx) {
   if (!log.ok()) return Fail(ctx, log.status());
   engine::ExecOptions options;
   options.yes = yes;
+  options.confirmed_steps = {confirm.begin(), confirm.end()};
   options.confirm = TerminalConfirm(ctx);
   options.progress = ProgressPrinter(ctx, common.json);
   options.command_line = ctx.command_line;

@@ -57,6 +57,7 @@ int Finish(Context& ctx, const CommonOptions& common, const std::string& run_id,
 int RunResume(Context& ctx) {
   po::options_description desc("resume");
   std::string run_id;
+  std::vector<std::string> confirm;
   bool accept = false, reapply = false, rerun = false, done = false, yes = false, running = false;
   desc.add_options()
       ("run", po::value<std::string>(&run_id), "the run to continue (default: the newest run)")
@@ -66,7 +67,9 @@ int RunResume(Context& ctx) {
       ("step-done", po::bool_switch(&done), "an interrupted exec/manual action was completed by hand")
       ("despite-running", po::bool_switch(&running),
        "go on although the interrupted exec's program still runs (it outlived tidemark)")
-      ("yes,y", po::bool_switch(&yes), "confirm manual steps without asking");
+      ("yes,y", po::bool_switch(&yes), "confirm manual steps without asking")
+      ("confirm", po::value<std::vector<std::string>>(&confirm),
+       "STEP: confirm that step's judged manual prompts (judge: true; --yes does not; repeatable)");
   po::positional_options_description pos;
   po::variables_map vm;
   CommonOptions common;
@@ -112,7 +115,8 @@ int RunResume(Context& ctx) {
     for (const auto& s : run->steps) {
       if (s.status == engine::StepStatus::kFinished || s.status == engine::StepStatus::kSkipped) finished.insert(s.id);
     }
-    if (Status refused = RequireWayToConfirm(ctx, *record.value()->plan, yes, finished); !refused.ok()) {
+    if (Status refused = RequireWayToConfirm(ctx, *record.value()->plan, yes, finished,
+                                                 {confirm.begin(), confirm.end()}); !refused.ok()) {
       return Fail(ctx, refused);
     }
     if (Status unreachable = engine::PreflightStatus(engine::Preflight(targets, *record.value()->plan));
@@ -121,6 +125,7 @@ int RunResume(Context& ctx) {
     }
     engine::ExecOptions options;
     options.yes = yes;
+    options.confirmed_steps = {confirm.begin(), confirm.end()};
     options.confirm = TerminalConfirm(ctx);
     options.progress = ProgressPrinter(ctx, common.json);
     options.command_line = ctx.command_line;

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "commands/render.h"
@@ -53,19 +54,48 @@ std::function<bool(const std::string&)> TerminalConfirm(Context& ctx) {
 }
 
 Status RequireWayToConfirm(Context& ctx, const engine::Plan& plan, bool yes,
-                           const std::set<std::string>& finished) {
-  if (yes || TerminalConfirm(ctx)) return Status::Ok();
+                           const std::set<std::string>& finished,
+                           const std::set<std::string>& confirmed) {
+  for (const std::string& id : confirmed) {
+    const bool known = std::any_of(plan.steps.begin(), plan.steps.end(),
+                                   [&](const engine::Step& s) { return s.id == id; });
+    if (!known) {
+      return Status::InvalidInput("--confirm " + id + ": plan " + plan.name +
+                                  " has no step with that id; nothing was changed");
+    }
+  }
+  const bool terminal = static_cast<bool>(TerminalConfirm(ctx));
+  if (terminal) return Status::Ok();
   int manual = 0;
   std::string first;
+  std::vector<std::string> judged;  // steps whose judged prompts nobody can answer
   for (const auto& step : plan.steps) {
     if (finished.count(step.id)) continue;
     for (const auto& a : step.actions) {
-      if (!a.As<engine::Manual>()) continue;
+      const auto* m = a.As<engine::Manual>();
+      if (!m) continue;
+      if (m->judge) {
+        if (!confirmed.count(step.id) &&
+            (judged.empty() || judged.back() != step.id)) {
+          judged.push_back(step.id);
+        }
+        continue;
+      }
       ++manual;
       if (first.empty()) first = step.id;
     }
   }
-  if (manual == 0) return Status::Ok();
+  if (!judged.empty()) {
+    std::string flags;
+    for (const auto& id : judged) flags += " --confirm " + id;
+    return Status::InvalidInput(
+        "plan " + plan.name + " asks for your judgement in step(s) " + judged.front() +
+        (judged.size() > 1 ? " and " + std::to_string(judged.size() - 1) + " more" : "") +
+        " (e.g. that a script's output has no errors), which --yes does not give, and there is no "
+        "terminal to ask at: run it from a terminal, or once you have checked pass" + flags +
+        "; nothing was changed");
+  }
+  if (yes || manual == 0) return Status::Ok();
   return Status::InvalidInput(
       "plan " + plan.name + " has " + std::to_string(manual) + " manual step(s) to confirm (the first in step " +
       first + ") and there is no terminal to ask at: run it from a terminal, or pass --yes to confirm "

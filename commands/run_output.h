@@ -24,7 +24,11 @@ std::function<bool(const std::string&)> TerminalConfirm(Context& ctx);
 // has not finished (`finished` holds the step ids that have) will need a
 // confirmation that nobody can give (no terminal, no --yes), so the run
 // never stops half-way for want of one.
+// A judged manual step (judge: true) needs the terminal or --confirm STEP
+// (`confirmed`) whatever --yes says. InvalidInput too for a --confirm STEP
+// that is not a step of the plan.
 Status RequireWayToConfirm(Context& ctx, const engine::Plan& plan, bool yes,
-                           const std::set<std::string>& finished = {});
+                           const std::set<std::string>& finished = {},
+                           const std::set<std::string>& confirmed = {});
 
 }  // namespace tidemark::commands

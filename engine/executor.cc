@@ -433,7 +433,20 @@ Executor::OpaqueOutcome Executor::RunCommand(ChangeWriter& w, const Exec& exec, 
   return {0, ""};
 }
 
-Executor::OpaqueOutcome Executor::Confirm(const Manual& manual) {
+Executor::OpaqueOutcome Executor::Confirm(const Manual& manual, const std::string& step_id) {
+  if (manual.judge) {
+    const std::string prompt = secrets_.Redact(manual.prompt);
+    if (options_.confirmed_steps.count(step_id)) {
+      Progress("  manual step confirmed by --confirm " + step_id + ": " + prompt);
+      return {0, ""};
+    }
+    if (options_.confirm && options_.confirm(prompt + " [your judgement: --yes does not answer this]")) {
+      return {0, ""};
+    }
+    if (!options_.confirm) Progress("  manual step needs your judgement: " + prompt);
+    return {1, "manual step not confirmed: it asks for your judgement, which --yes does not give; "
+               "answer at the prompt, or pass --confirm " + step_id + " once you have checked"};
+  }
   bool confirmed = options_.yes;
   if (confirmed) {
     Progress("  manual step confirmed by --yes: " + secrets_.Redact(manual.prompt));
@@ -468,7 +481,7 @@ Status Executor::RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a) {
       [&](const auto& kind) -> OpaqueOutcome {
         using T = std::decay_t<decltype(kind)>;
         if constexpr (std::is_same_v<T, Exec>) return RunCommand(w, kind, index);
-        if constexpr (std::is_same_v<T, Manual>) return Confirm(kind);
+        if constexpr (std::is_same_v<T, Manual>) return Confirm(kind, plan.steps.at(a.position.step).id);
         return {1, "is not an opaque action"};
       },
       a.body);

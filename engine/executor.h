@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct ExecOptions {
   // step stops the run (exit 4) with the prompt shown.
   std::function<bool(const std::string& prompt)> confirm;
   bool yes = false;
+  // --confirm STEP: the judged manual steps (judge: true) of these steps are
+  // confirmed; --yes confirms only the others.
+  std::set<std::string> confirmed_steps;
   // One line per notable thing (step started/finished, changes, observed).
   std::function<void(const std::string& line)> progress;
   std::string command_line;
@@ -75,7 +79,7 @@ class Executor {
   Status RunMutation(ChangeWriter& w, const Action& a, bool lenient);
   Status RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a);
   OpaqueOutcome RunCommand(ChangeWriter& w, const Exec& exec, uint32_t index);
-  OpaqueOutcome Confirm(const Manual& manual);
+  OpaqueOutcome Confirm(const Manual& manual, const std::string& step_id);
   Status RunCheckpoint(ChangeWriter& w, const TakeCheckpoint& a, ActionPosition at);
   Status RunAssert(ChangeWriter& w, const Action& a, const Assert& check);
   // Records what the watch scan shows changed since `before`, and `closing`

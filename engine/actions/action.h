@@ -113,6 +113,9 @@ struct Exec {
 struct Manual {
   static constexpr std::string_view kKind = "manual";
   std::string prompt;
+  // The admin judges something (output without errors, a setting seen in a
+  // console): --yes does not confirm it; a typed answer or --confirm STEP does.
+  bool judge = false;
 };
 struct Assert {
   static constexpr std::string_view kKind = "assert";

@@ -52,8 +52,9 @@ Status Parse(const FieldParser& p, const YAML::Node& f, Exec& out) {
 }
 
 Status Parse(const FieldParser& p, const YAML::Node& f, Manual& out) {
-  TM_RETURN_IF_ERROR(p.ctx().OnlyKeys(f, {"prompt"}, "manual"));
+  TM_RETURN_IF_ERROR(p.ctx().OnlyKeys(f, {"prompt", "judge"}, "manual"));
   TM_ASSIGN_OR_RETURN(out.prompt, p.Text(f, "prompt", true));
+  TM_ASSIGN_OR_RETURN(out.judge, p.ctx().Bool(f, "judge", false));
   return Status::Ok();
 }
 

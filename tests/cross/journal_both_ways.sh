@@ -49,7 +49,7 @@ lj="$work/linux.journal"
 "$linux" note --journal "$lj" "CHG-1 rehearsal" >/dev/null
 rc=0
 "$linux" apply --journal "$lj" "$src/plans/connected-backup-8.8.7/standalone.yaml" \
-  --env "$site/site.yaml" --yes >"$work/apply.log" 2>&1 || rc=$?
+  --env "$site/site.yaml" --yes --confirm check-data-integrity --confirm check-sql-accounts >"$work/apply.log" 2>&1 || rc=$?
 "$site/bin/sandbox-stop" >/dev/null 2>&1 || true
 ((rc == 0)) || fail "Linux apply exited $rc: $(tail -5 "$work/apply.log")"
 same_head "$lj" "Linux journal"

@@ -73,6 +73,22 @@ const std::vector<PlanCase>& Cases() {
   return cases;
 }
 
+// `--confirm STEP` for the steps of `plan` whose manual prompts ask for the
+// admin's judgement (judge: true), which --yes does not confirm.
+std::vector<std::string> WithConfirms(std::vector<std::string> args, const std::string& plan) {
+  std::vector<std::string> steps;
+  if (plan == "standalone.yaml" || plan == "mirrored.yaml" || plan == "clustered.yaml") {
+    steps = {"check-data-integrity", "check-sql-accounts"};
+  } else if (plan == "sql-server-upgrade.yaml") {
+    steps = {"verify-data-integrity", "upgrade-sql-server"};
+  }
+  for (const auto& s : steps) {
+    args.push_back("--confirm");
+    args.push_back(s);
+  }
+  return args;
+}
+
 std::string Describe(const CliResult& r) {
   return "exit " + std::to_string(r.exit_code) + (r.signal ? " signal " + std::to_string(r.signal) : "") +
          "\n--- stdout ---\n" + r.out + "\n--- stderr ---\n" + r.err;
@@ -385,7 +401,8 @@ TEST_P(ShippedPlanTest, AppliesAndRollsBackToThePristineSandbox) {
   const std::string journal = (journals / "journal").string();
 
   CliResult applied = RunTidemark(
-      WithSets({"apply", PlanPath(c.plan), "--env", sb.site(), "--yes", "--journal", journal}, c.sets));
+      WithConfirms(WithSets({"apply", PlanPath(c.plan), "--env", sb.site(), "--yes", "--journal", journal}, c.sets),
+                   c.plan));
   ASSERT_EQ(applied.exit_code, 0) << Describe(applied);
   const std::string changed = Differences(pristine, TakeFingerprint(sb));
   EXPECT_FALSE(changed.empty()) << c.plan << " changed nothing on the sandbox";
@@ -432,14 +449,16 @@ TEST(SupportCenterKeyTest, MirroredPlanUsesTheKeyTheWebServerHas) {
     const std::string journal = (journals / "journal").string();
 
     const std::string other = "HKLM\\SOFTWARE\\" + spellings[(i + 1) % spellings.size()];
-    CliResult refused = RunTidemark({"apply", PlanPath("mirrored.yaml"), "--env", sb.site(), "--yes",
-                                     "--journal", journal, "--set", "support_center_key=" + other});
+    CliResult refused = RunTidemark(WithConfirms({"apply", PlanPath("mirrored.yaml"), "--env", sb.site(), "--yes",
+                                                  "--journal", journal, "--set", "support_center_key=" + other},
+                                                 "mirrored.yaml"));
     EXPECT_EQ(refused.exit_code, 2) << Describe(refused);
     EXPECT_NE(refused.err.find("key " + other + " does not exist on WEB1"), std::string::npos) << Describe(refused);
     EXPECT_EQ(Differences(pristine, TakeFingerprint(sb)), "") << "a refused apply changed the sandbox";
     EXPECT_FALSE(fs::exists(journal));
 
-    CliResult applied = RunTidemark({"apply", PlanPath("mirrored.yaml"), "--env", sb.site(), "--yes", "--journal", journal});
+    CliResult applied = RunTidemark(WithConfirms(
+        {"apply", PlanPath("mirrored.yaml"), "--env", sb.site(), "--yes", "--journal", journal}, "mirrored.yaml"));
     ASSERT_EQ(applied.exit_code, 0) << Describe(applied);
     EXPECT_NE(applied.out.find("failed, and the plan allows it (allow_failure)"), std::string::npos) << Describe(applied);
     const std::string key = "HKEY_LOCAL_MACHINE\\SOFTWARE\\" + spellings[i];
@@ -474,7 +493,8 @@ void RehearseFailedSetup(const std::string& db) {
   const std::string journal = (journals / "journal").string();
 
   CliResult applied = RunTidemarkProcess(
-      {"apply", PlanPath("mirrored.yaml"), "--env", sb.site(), "--yes", "--journal", journal},
+      WithConfirms({"apply", PlanPath("mirrored.yaml"), "--env", sb.site(), "--yes", "--journal", journal},
+                   "mirrored.yaml"),
       {"SETUP_STANDIN_FAIL_AFTER=3"});
   ASSERT_EQ(applied.exit_code, 4) << Describe(applied);
   const Fingerprint partial = TakeFingerprint(sb);

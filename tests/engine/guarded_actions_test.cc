@@ -252,3 +252,50 @@ steps:
 
 }  // namespace
 }  // namespace tidemark
+
+namespace tidemark {
+namespace {
+
+// A prompt that asks for the admin's judgement (DBMaint.sql's output has no
+// errors) is never answered by --yes: without a terminal, apply refuses before
+// the first change and names the --confirm STEP that answers it.
+TEST(GuardedActionsTest, AJudgedPromptIsNotConfirmedByYes) {
+  TempDir dir;
+  MiniSite site(dir.path());
+  const std::string pristine = site.Fingerprint();
+  const auto plan = site.WritePlan("judged", R"(name: judged
+steps:
+  - id: redirect
+    title: A change
+    actions:
+      - registry.set: { host: S1, key: 'HKLM\SOFTWARE\Wow6432Node\Outflow', name: DB_PreferedRegistry, value: S2 }
+  - id: check-data-integrity
+    title: DBMaint.sql
+    actions:
+      - manual: { prompt: "Confirm only if DBMaint.sql's output has no errors.", judge: true }
+      - manual: { prompt: "Close the console." }
+)");
+  CliResult r = Apply(site, plan);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("asks for your judgement in step(s) check-data-integrity"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pass --confirm check-data-integrity; nothing was changed"), std::string::npos) << r.err;
+  EXPECT_EQ(site.Fingerprint(), pristine);
+  EXPECT_FALSE(std::filesystem::exists(site.journal()));
+
+  r = RunTidemark(J(site, {"apply", plan.string(), "--env", site.env_path().string(), "--yes", "--confirm",
+                           "check-data-integrty"}));
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--confirm check-data-integrty: plan judged has no step with that id"), std::string::npos)
+      << r.err;
+
+  r = RunTidemark(J(site, {"apply", plan.string(), "--env", site.env_path().string(), "--yes", "--confirm",
+                           "check-data-integrity"}));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("manual step confirmed by --confirm check-data-integrity: Confirm only if"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("manual step confirmed by --yes: Close the console."), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace tidemark

@@ -50,12 +50,14 @@ snapshot "$work/before"
 grep -q '^BackupServer RUNNING start=0x2$' "$work/before" || fail "BackupServer is not running in the sandbox"
 
 plan="$src/plans/connected-backup-8.8.7/standalone.yaml"
+# The plan's prompts that ask for the admin's judgement, which --yes does not confirm.
+judged="--confirm check-data-integrity --confirm check-sql-accounts"
 env_file="$("$wine" winepath -w "$sb/site.yaml" 2>/dev/null | tr -d '\r')"
 tm init >/dev/null
 
 # --- 1. killed while Setup runs, resumed, then rolled back
 t1=$(now)
-SETUP_STANDIN_DELAY_MS=20000 "$wine" "$exe" apply "$plan" --env "$env_file" --yes \
+SETUP_STANDIN_DELAY_MS=20000 "$wine" "$exe" apply "$plan" --env "$env_file" --yes $judged \
   --journal 'C:\e2e.journal' >"$work/apply1.out" 2>&1 &
 apply_pid=$!
 for _ in $(seq 300); do
@@ -87,7 +89,7 @@ same_as_before "kill, resume, rollback"
 # --- 2. Setup fails half-way, the run is rolled back
 t3=$(now)
 rc=0
-SETUP_STANDIN_FAIL_AFTER=5 tm apply "$plan" --env "$env_file" --yes >"$work/apply2.out" || rc=$?
+SETUP_STANDIN_FAIL_AFTER=5 tm apply "$plan" --env "$env_file" --yes $judged >"$work/apply2.out" || rc=$?
 [[ $rc == 4 ]] || fail "a failing Setup gave exit $rc, not 4: $(cat "$work/apply2.out")"
 grep -q 'simulated failure' "$work/apply2.out" || fail "Setup's own error is not shown: $(cat "$work/apply2.out")"
 # Setup's output is streamed as it comes, each line with the time since Setup started.

@@ -162,5 +162,5 @@ Windows sandbox: stand-alone Data Center (Connected Backup 8.8.6.1) in the Wine 
   setup.exe:   C:\TidemarkSandbox\bin\tidemark-setup-stand-in.exe --host SERVER1 [--fail-after N]
   environment: $dir/site.yaml (on a Windows VM: site-vm.yaml)
 Upgrade it:
-  WINEPREFIX=$dir/prefix wine64 tidemark.exe apply plans/connected-backup-8.8.7/standalone.yaml --env $dir/site.yaml --yes
+  WINEPREFIX=$dir/prefix wine64 tidemark.exe apply plans/connected-backup-8.8.7/standalone.yaml --env $dir/site.yaml --yes --confirm check-data-integrity --confirm check-sql-accounts
 EOF
