@@ -113,7 +113,18 @@ std::string DailyMaint(const MiniSite& site) {
 }
 
 // Waits (up to 20 s) until `status` no longer reports a program still running.
+// The shell text of an orphan that outlives tidemark until the test lets it
+// end (ReleaseOrphan), at most 60 s: not a fixed sleep, which a loaded
+// machine can outlast before the test has looked at it.
+std::string UntilReleased(const MiniSite& site) {
+  const std::string flag = (site.dir() / "release-orphan").string();
+  return "i=0; while [ ! -e '" + flag + "' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done";
+}
+
+void ReleaseOrphan(const MiniSite& site) { testing::WriteFileBytes(site.dir() / "release-orphan", ""); }
+
 void WaitForOrphanToEnd(const MiniSite& site) {
+  ReleaseOrphan(site);
   for (int i = 0; i < 200; ++i) {
     CliResult r = RunTidemarkProcess(J(site, {"status"}));
     if (r.out.find("still running") == std::string::npos) return;
@@ -133,7 +144,7 @@ TEST(InterruptionTest, InterruptedExecNeedsADecisionAndStepDoneRecordsItsChanges
   MiniSite site(dir.path());
   const std::string pristine = site.Fingerprint();
   const auto plan = ExecPlan(site, "exec-kill",
-      "printf 'REM patched\\\\r\\\\n' >> '" + DailyMaint(site) + "'; kill -9 $PPID; sleep 2");
+      "printf 'REM patched\\\\r\\\\n' >> '" + DailyMaint(site) + "'; kill -9 $PPID; " + UntilReleased(site));
   CliResult r = RunTidemarkProcess(J(site, {"apply", plan.string(), "--env", site.env_path().string()}));
   ASSERT_EQ(r.signal, SIGKILL) << r.out << r.err;
   r = RunTidemarkProcess(J(site, {"status"}));
@@ -165,7 +176,7 @@ TEST(InterruptionTest, InterruptedExecNeedsADecisionAndStepDoneRecordsItsChanges
 TEST(InterruptionTest, DespiteRunningResumesWhileTheOrphanRuns) {
   TempDir dir;
   MiniSite site(dir.path());
-  const auto plan = ExecPlan(site, "exec-orphan", "kill -9 $PPID; sleep 3");
+  const auto plan = ExecPlan(site, "exec-orphan", "kill -9 $PPID; " + UntilReleased(site));
   CliResult r = RunTidemarkProcess(J(site, {"apply", plan.string(), "--env", site.env_path().string()}));
   ASSERT_EQ(r.signal, SIGKILL) << r.out << r.err;
   r = RunTidemarkProcess(J(site, {"resume", "--step-done", "--despite-running"}));
