@@ -12,5 +12,8 @@ namespace tidemark::commands {
 std::vector<std::string> Utf8Arguments(int argc, char** argv);
 // Makes the console show UTF-8 output (no-op on POSIX).
 void PrepareConsole();
+// Whether standard input is a terminal someone can answer at. On Windows a
+// console (GetConsoleMode), not merely a character device: NUL is one too.
+bool StdinIsTerminal();
 
 }  // namespace tidemark::commands

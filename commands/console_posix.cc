@@ -2,6 +2,8 @@
 #ifndef _WIN32
 #include "commands/console.h"
 
+#include <unistd.h>
+
 namespace tidemark::commands {
 
 std::vector<std::string> Utf8Arguments(int argc, char** argv) {
@@ -9,6 +11,8 @@ std::vector<std::string> Utf8Arguments(int argc, char** argv) {
 }
 
 void PrepareConsole() {}
+
+bool StdinIsTerminal() { return isatty(STDIN_FILENO) != 0; }
 
 }  // namespace tidemark::commands
 #endif  // !_WIN32

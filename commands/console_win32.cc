@@ -29,5 +29,10 @@ void PrepareConsole() {
   SetConsoleCP(CP_UTF8);
 }
 
+bool StdinIsTerminal() {
+  DWORD mode = 0;
+  return GetConsoleMode(GetStdHandle(STD_INPUT_HANDLE), &mode) != 0;
+}
+
 }  // namespace tidemark::commands
 #endif  // _WIN32

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "commands/console.h"
 #include "commands/render.h"
 #include "commands/table.h"
 #include "store/secret_policy.h"
@@ -43,7 +44,7 @@ void PrintConflicts(Context& ctx, const std::vector<engine::ConflictInfo>& confl
 }
 
 std::function<bool(const std::string&)> TerminalConfirm(Context& ctx) {
-  if (!isatty(STDIN_FILENO)) return nullptr;
+  if (!StdinIsTerminal()) return nullptr;
   return [&ctx](const std::string& prompt) {
     ctx.out << "\n  MANUAL STEP: " << store::EscapeForTerminal(prompt, /*keep_newlines=*/true) << "\n  Type 'done' when finished (anything else stops the run): ";
     ctx.out.flush();

@@ -444,7 +444,7 @@ Executor::OpaqueOutcome Executor::Confirm(const Manual& manual, const std::strin
       return {0, ""};
     }
     if (!options_.confirm) Progress("  manual step needs your judgement: " + prompt);
-    return {1, "manual step not confirmed: it asks for your judgement, which --yes does not give; "
+    return {1, "not confirmed: it asks for your judgement, which --yes does not give; "
                "answer at the prompt, or pass --confirm " + step_id + " once you have checked"};
   }
   bool confirmed = options_.yes;
@@ -456,7 +456,7 @@ Executor::OpaqueOutcome Executor::Confirm(const Manual& manual, const std::strin
     Progress("  manual step needs confirmation: " + manual.prompt);
   }
   if (confirmed) return {0, ""};
-  return {1, "manual step not confirmed (answer at the prompt, or pass --yes in scripts)"};
+  return {1, "not confirmed (answer at the prompt, or pass --yes in scripts)"};
 }
 
 Status Executor::RunOpaque(const Plan& plan, ChangeWriter& w, const Action& a) {
