@@ -68,6 +68,7 @@ const std::vector<PlanCase>& Cases() {
       {"mapi-uninstall.yaml", "mirrored", {}, "mapi-install.yaml"},
       {"mirrored.yaml", "mirrored", {}, ""},
       {"sql-server-upgrade.yaml", "mirrored", {"sql_version=120"}, ""},
+      {"sql-server-upgrade-standalone.yaml", "standalone", {"sql_version=120"}, ""},
       {"standalone.yaml", "standalone", {}, ""},
   };
   return cases;
@@ -79,7 +80,7 @@ std::vector<std::string> WithConfirms(std::vector<std::string> args, const std::
   std::vector<std::string> steps;
   if (plan == "standalone.yaml" || plan == "mirrored.yaml" || plan == "clustered.yaml") {
     steps = {"check-data-integrity", "check-sql-accounts"};
-  } else if (plan == "sql-server-upgrade.yaml") {
+  } else if (plan == "sql-server-upgrade.yaml" || plan == "sql-server-upgrade-standalone.yaml") {
     steps = {"verify-data-integrity", "upgrade-sql-server"};
   }
   for (const auto& s : steps) {
