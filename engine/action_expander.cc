@@ -33,6 +33,11 @@ void DryRunKeys::Planned(const Change& c) {
 }
 
 bool DryRunKeys::Covers(const std::string& host, const std::string& key) const {
+  return CoveredByCreatedKey(created, host, key);
+}
+
+bool CoveredByCreatedKey(const std::vector<std::pair<std::string, std::string>>& created,
+                         const std::string& host, const std::string& key) {
   const std::string k = AsciiLower(key);
   for (const auto& [h, c] : created) {
     if (AsciiLower(h) != AsciiLower(host)) continue;

@@ -18,6 +18,11 @@
 
 namespace tidemark::engine {
 
+// Whether `key` on `host` is one of `created` (host, key) or a parent of one,
+// compared case-insensitively as Windows does.
+bool CoveredByCreatedKey(const std::vector<std::pair<std::string, std::string>>& created,
+                         const std::string& host, const std::string& key);
+
 // What plan check's dry run knows of the plan before an action: the values
 // earlier actions would have written (an action that depends on the live
 // value, such as registry.replace, sees those instead), the keys they create,

@@ -43,13 +43,8 @@ class Prober {
   // A key a registry.set or registry.replace needs: it must exist unless an
   // earlier action of the plan creates it (or a key below it).
   void KeyExists(const std::string& host, const std::string& key) {
+    if (CoveredByCreatedKey(created_, host, key)) return;
     const std::string id = Id(host, key);
-    for (const std::string& c : created_) {
-      if (c == id || (c.size() > id.size() && c.compare(0, id.size(), id) == 0 &&
-                      c[id.size()] == '\\')) {
-        return;
-      }
-    }
     if (!First("key", id)) return;
     std::string path = key;
     for (bool first = true;; first = false) {
@@ -65,7 +60,7 @@ class Prober {
     }
   }
   void Creates(const std::string& host, const std::string& key) {
-    created_.push_back(Id(host, key));
+    created_.emplace_back(host, key);
   }
   void Watch(const std::vector<WatchItem>& watch) {
     if (watch.empty() || !First("watch", "")) return;
@@ -94,7 +89,7 @@ class Prober {
   TargetSet& targets_;
   std::vector<PreflightProblem>& problems_;
   std::set<std::pair<std::string, std::string>> seen_;
-  std::vector<std::string> created_;  // Id() of the keys the plan creates
+  std::vector<std::pair<std::string, std::string>> created_;  // host, key the plan creates
   std::map<std::string, bool> present_;  // Id() -> whether the key exists
 };
 
